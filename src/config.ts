@@ -1,0 +1,136 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/** Where ChatAPI keeps its data: the embedded SQLite default, or a shared PostgreSQL. */
+export type DatabaseConfig =
+  | {
+      provider: 'sqlite';
+      /** Absolute path of the SQLite file. */
+      file: string;
+      /**
+       * `NORMAL` (default): with WAL, a commit survives a crash of the process but may be lost on
+       * power failure. `FULL`: an fsync per commit batch, survives power failure too.
+       */
+      synchronous: 'NORMAL' | 'FULL';
+      /** How long a write waits for another process holding the database lock. @default 5000 */
+      busyTimeoutMs: number;
+    }
+  | { provider: 'postgresql'; url: string };
+
+export interface Config {
+  listen: { host: string | undefined; port: number };
+  dataDir: string;
+  database: DatabaseConfig;
+  /** Absent: the admin API is disabled (answers 401) and a warning is logged at start. */
+  masterApiKey: string | undefined;
+  logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
+  /** Requests per second per tenant unless the tenant has its own limit. @default 100 */
+  defaultRateLimit: number;
+  /** Largest message content, in UTF-8 bytes. @default 16384 */
+  maxMessageBytes: number;
+  /** Largest request body accepted by REST and GraphQL over HTTP, in bytes. */
+  maxBodyBytes: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const intSetting = (min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+$/, 'must be a whole number')
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max));
+
+const envSchema = z.object({
+  LISTEN_ADDR: z.string().trim().default(':8080'),
+  DATA_DIR: z.string().trim().min(1).default('./data'),
+  DATABASE_URL: z.string().trim().min(1).optional(),
+  DATABASE_DSN: z.string().trim().min(1).optional(),
+  MASTER_API_KEY: z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()))
+    .pipe(z.string().min(16, 'must be at least 16 characters').optional()),
+  LOG_LEVEL: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .default('info')
+    .pipe(z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'])),
+  DEFAULT_RATE_LIMIT: intSetting(1, 1_000_000).default(100),
+  MAX_MESSAGE_BYTES: intSetting(1, 1_048_576).default(16_384),
+  SQLITE_SYNCHRONOUS: z.string().trim().toUpperCase().default('NORMAL').pipe(z.enum(['NORMAL', 'FULL'])),
+  SQLITE_BUSY_TIMEOUT_MS: intSetting(0, 600_000).default(5_000),
+});
+
+/** Parses `LISTEN_ADDR` in the forms `:8080`, `8080`, `127.0.0.1:8080`, `[::1]:8080`. */
+function parseListenAddr(value: string): { host: string | undefined; port: number } | string {
+  const match = /^(?:(\[[0-9a-fA-F:.]+\]|[^:\s]*):)?(\d{1,5})$/.exec(value);
+  if (!match) return 'must look like ":8080", "8080" or "127.0.0.1:8080"';
+  const port = Number(match[2]);
+  if (port > 65_535) return 'port must be at most 65535';
+  const host = match[1] ? match[1].replace(/^\[|\]$/g, '') : undefined;
+  return { host, port };
+}
+
+/** A SQLite location from `file:path`, `sqlite:path` or a plain path; query strings are ignored. */
+function sqliteFile(value: string, cwd: string): string {
+  const bare = value.replace(/^(file|sqlite3?):(\/\/)?/, '').replace(/\?.*$/, '');
+  return path.resolve(cwd, bare);
+}
+
+/**
+ * Reads the environment once into one typed object. Every problem is reported together, each
+ * naming the variable, so an operator fixes them in one go.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${String(i.path[0])}: ${i.message}`));
+  }
+  const e = parsed.data;
+  const problems: string[] = [];
+
+  const listen = parseListenAddr(e.LISTEN_ADDR);
+  if (typeof listen === 'string') problems.push(`LISTEN_ADDR: ${listen}`);
+
+  const dataDir = path.resolve(cwd, e.DATA_DIR);
+  let database: DatabaseConfig | undefined;
+  const sqlite = (file: string): DatabaseConfig => ({
+    provider: 'sqlite',
+    file,
+    synchronous: e.SQLITE_SYNCHRONOUS,
+    busyTimeoutMs: e.SQLITE_BUSY_TIMEOUT_MS,
+  });
+  if (e.DATABASE_URL) {
+    if (/^postgres(ql)?:\/\//.test(e.DATABASE_URL)) {
+      database = { provider: 'postgresql', url: e.DATABASE_URL };
+    } else if (/^(file|sqlite3?):/.test(e.DATABASE_URL)) {
+      database = sqlite(sqliteFile(e.DATABASE_URL, cwd));
+    } else {
+      problems.push('DATABASE_URL: must start with file:, postgres:// or postgresql://');
+    }
+  } else if (e.DATABASE_DSN) {
+    database = sqlite(sqliteFile(e.DATABASE_DSN, cwd));
+  } else {
+    database = sqlite(path.join(dataDir, 'chatapi.db'));
+  }
+
+  if (problems.length > 0 || typeof listen === 'string' || !database) throw new ConfigError(problems);
+  return {
+    listen,
+    dataDir,
+    database,
+    masterApiKey: e.MASTER_API_KEY,
+    logLevel: e.LOG_LEVEL,
+    defaultRateLimit: e.DEFAULT_RATE_LIMIT,
+    maxMessageBytes: e.MAX_MESSAGE_BYTES,
+    maxBodyBytes: Math.max(256 * 1024, 4 * e.MAX_MESSAGE_BYTES),
+  };
+}

@@ -1,0 +1,98 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { PrismaBetterSQLite3 } from '@prisma/adapter-better-sqlite3';
+import type { DatabaseConfig } from '../config.js';
+import type { Logger } from '../logger.js';
+import type { Prisma, PrismaClient } from './generated/sqlite/client.js';
+import { migratePostgres, migrateSqlite } from './migrate.js';
+
+/**
+ * Both generated clients have the same models and methods; services are written against this
+ * one type so they never know which provider they run on.
+ */
+export type Db = PrismaClient;
+export type Tx = Prisma.TransactionClient;
+
+export interface Database {
+  readonly provider: DatabaseConfig['provider'];
+  /** For reads. Sees committed data only. */
+  readonly read: Db;
+  /**
+   * The only way to write. On SQLite all writers share one connection, so a write outside a
+   * transaction could land inside another request's open transaction; routing every write through
+   * here rules that out.
+   */
+  transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  /** Applies pending migrations (creating the SQLite file and folder if needed). */
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const transactionOptions = { maxWait: 30_000, timeout: 30_000 };
+
+export function isUniqueViolation(err: unknown): boolean {
+  const e = err as { code?: string; message?: string; meta?: { code?: string } } | undefined;
+  if (!e) return false;
+  if (e.code === 'P2002') return true;
+  return e.code === 'P2010' && /UNIQUE constraint failed|23505|unique constraint/i.test(`${e.meta?.code} ${e.message}`);
+}
+
+export function createDatabase(config: DatabaseConfig, logger: Logger): Database {
+  return config.provider === 'sqlite' ? sqliteDatabase(config, logger) : postgresDatabase(config.url, logger);
+}
+
+function sqliteDatabase(config: Extract<DatabaseConfig, { provider: 'sqlite' }>, logger: Logger): Database {
+  let writer: Db | undefined;
+  let reader: Db | undefined;
+  const url = `file:${config.file}`;
+  const opened = () => {
+    if (!writer || !reader) throw new Error('database used before migrate()');
+    return { writer, reader };
+  };
+  return {
+    provider: 'sqlite',
+    get read() {
+      return opened().reader;
+    },
+    transaction: (fn) => opened().writer.$transaction(fn, transactionOptions),
+    async migrate() {
+      mkdirSync(path.dirname(config.file), { recursive: true });
+      migrateSqlite(config.file, config.busyTimeoutMs, logger);
+      const { PrismaClient } = await import('./generated/sqlite/client.js');
+      writer = new PrismaClient({ adapter: new PrismaBetterSQLite3({ url, timeout: config.busyTimeoutMs }) });
+      reader = new PrismaClient({ adapter: new PrismaBetterSQLite3({ url, readonly: true, timeout: config.busyTimeoutMs }) });
+      // Per-connection settings; nothing else runs on the writer yet.
+      await writer.$executeRawUnsafe(`PRAGMA synchronous = ${config.synchronous}`);
+      await writer.$executeRawUnsafe('PRAGMA foreign_keys = ON');
+    },
+    async close() {
+      await Promise.all([writer?.$disconnect(), reader?.$disconnect()]);
+    },
+  };
+}
+
+function postgresDatabase(url: string, logger: Logger): Database {
+  let client: Db | undefined;
+  const opened = () => {
+    if (!client) throw new Error('database used before migrate()');
+    return client;
+  };
+  return {
+    provider: 'postgresql',
+    get read() {
+      return opened();
+    },
+    transaction: (fn) => opened().$transaction(fn, transactionOptions),
+    async migrate() {
+      await migratePostgres(url, logger);
+      const [{ PrismaClient }, { PrismaPg }] = await Promise.all([
+        import('./generated/postgresql/client.js'),
+        import('@prisma/adapter-pg'),
+      ]);
+      client = new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max: 10 }) }) as unknown as Db;
+    },
+    async close() {
+      await client?.$disconnect();
+    },
+  };
+}

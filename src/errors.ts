@@ -1,0 +1,55 @@
+/**
+ * The one error-code registry. REST answers `{"success": false, "error": {code, message, ...}}`
+ * with the status below; GraphQL puts the same code in `extensions.code`.
+ */
+export const errorCodes = {
+  VALIDATION_ERROR: { status: 400, message: 'Invalid request' },
+  AUTHENTICATION_ERROR: { status: 401, message: 'Unauthorized' },
+  AUTHORIZATION_ERROR: { status: 403, message: 'Forbidden' },
+  NOT_FOUND: { status: 404, message: 'Not found' },
+  CONFLICT: { status: 409, message: 'Conflict' },
+  PAYLOAD_TOO_LARGE: { status: 413, message: 'Payload too large' },
+  RATE_LIMIT_EXCEEDED: { status: 429, message: 'Rate limit exceeded' },
+  INTERNAL_ERROR: { status: 500, message: 'Internal server error' },
+  SERVICE_UNAVAILABLE: { status: 503, message: 'Service unavailable' },
+} as const;
+
+export type ErrorCode = keyof typeof errorCodes;
+
+/** Extra, client-safe facts about an error (`field`, `room_id`, `retry_after`...). */
+export type ErrorDetails = { field?: string } & Record<string, unknown>;
+
+/** An expected failure: its code and message are meant for the client. */
+export class AppError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string = errorCodes[code].message,
+    readonly details: ErrorDetails = {},
+  ) {
+    super(message);
+    this.name = 'AppError';
+  }
+
+  get status(): number {
+    return errorCodes[this.code].status;
+  }
+}
+
+export const invalid = (message: string, field?: string) =>
+  new AppError('VALIDATION_ERROR', message, field ? { field } : {});
+export const notFound = (what: string) => new AppError('NOT_FOUND', `${what} not found`);
+export const unauthenticated = (message: string) => new AppError('AUTHENTICATION_ERROR', message);
+export const forbidden = (message: string) => new AppError('AUTHORIZATION_ERROR', message);
+export const conflict = (message: string, details?: ErrorDetails) => new AppError('CONFLICT', message, details);
+export const tooLarge = (message: string, field?: string) =>
+  new AppError('PAYLOAD_TOO_LARGE', message, field ? { field } : {});
+export const unavailable = (message: string) => new AppError('SERVICE_UNAVAILABLE', message);
+
+/** The error as clients see it: an AppError as is, anything else masked as INTERNAL_ERROR. */
+export function publicError(err: unknown): AppError {
+  return err instanceof AppError ? err : new AppError('INTERNAL_ERROR');
+}
+
+export function errorBody(err: AppError) {
+  return { success: false as const, error: { code: err.code, message: err.message, ...err.details } };
+}

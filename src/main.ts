@@ -1,0 +1,35 @@
+import { buildApp } from './app.js';
+import { ConfigError, loadConfig } from './config.js';
+
+let config;
+try {
+  config = loadConfig();
+} catch (err) {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`chatapi: ${err.message}\n`);
+    process.exit(2);
+  }
+  throw err;
+}
+
+const app = buildApp(config);
+let stopping = false;
+const stop = (signal: string) => {
+  if (stopping) return;
+  stopping = true;
+  app.logger.info({ signal }, 'Shutting down');
+  app.stop().then(
+    () => process.exit(0),
+    (err: unknown) => {
+      app.logger.error({ err }, 'Shutdown failed');
+      process.exit(1);
+    },
+  );
+};
+process.on('SIGTERM', () => stop('SIGTERM'));
+process.on('SIGINT', () => stop('SIGINT'));
+
+app.start().catch((err: unknown) => {
+  app.logger.fatal({ err }, 'Start-up failed');
+  process.exit(1);
+});

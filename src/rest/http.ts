@@ -1,0 +1,61 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { AppError, errorBody, invalid, publicError, tooLarge } from '../errors.js';
+import type { Logger } from '../logger.js';
+
+/** Writes a JSON response. */
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+/** `{"success": false, "error": {...}}` with the registry's status; unexpected errors are logged and masked. */
+export function sendError(res: ServerResponse, err: unknown, logger: Logger): void {
+  if (!(err instanceof AppError)) logger.error({ err }, 'Unexpected error in REST request');
+  const error = publicError(err);
+  const headers: Record<string, string> = {};
+  if (typeof error.details.retry_after === 'number') headers['retry-after'] = String(error.details.retry_after);
+  // The body may not have been read: closing the connection keeps the next request's bytes clean.
+  if (error.code === 'PAYLOAD_TOO_LARGE') headers.connection = 'close';
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  sendJson(res, error.status, errorBody(error), headers);
+}
+
+/** Refuses a body larger than `limit` before reading it, when the client announced its length. */
+export function checkDeclaredLength(req: IncomingMessage, limit: number): void {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > limit) throw tooLarge(`Request body must be at most ${limit} bytes`);
+}
+
+/** Reads the body (at most `limit` bytes) and parses it as a JSON object. */
+export async function readJsonObject(req: IncomingMessage, limit: number): Promise<Record<string, unknown>> {
+  checkDeclaredLength(req, limit);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) throw tooLarge(`Request body must be at most ${limit} bytes`);
+    chunks.push(chunk);
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (text.trim() === '') throw invalid('Request body must be a JSON object');
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw invalid('Request body is not valid JSON');
+  }
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw invalid('Request body must be a JSON object');
+  return body as Record<string, unknown>;
+}
+
+/** An optional integer query parameter: absent or empty is undefined, anything else must be digits. */
+export function intParam(params: URLSearchParams, name: string): number | undefined {
+  const value = params.get(name);
+  if (value === null || value === '') return undefined;
+  if (!/^-?\d{1,15}$/.test(value)) throw invalid(`${name} must be an integer`, name);
+  return Number(value);
+}

@@ -1,0 +1,130 @@
+import { z } from 'zod';
+import type { Session } from '../auth/session.js';
+import { isUniqueViolation, type Database } from '../db/database.js';
+import { appendMessages, readHistory, type Appended, type NewMessage } from '../db/messageStore.js';
+import { invalid, tooLarge } from '../errors.js';
+import type { EventBus } from '../events/bus.js';
+import type { MessageData } from '../events/events.js';
+import type { Logger } from '../logger.js';
+import { GroupCommit } from './groupCommit.js';
+import { newId } from './ids.js';
+import type { RoomService } from './rooms.js';
+import { check, seqSchema, userIdSchema, utf8Bytes } from './validation.js';
+
+export interface SendInput {
+  content: unknown;
+  meta?: unknown;
+  clientMessageId?: unknown;
+}
+
+export interface HistoryInput {
+  afterSeq?: unknown;
+  beforeSeq?: unknown;
+  limit?: unknown;
+}
+
+export const DEFAULT_PAGE = 50;
+export const MAX_PAGE = 100;
+
+const contentSchema = z
+  .string({ error: 'must be a string' })
+  .refine((s) => s.trim().length > 0, 'must not be empty');
+const metaSchema = z
+  .record(z.string(), z.unknown(), { error: 'must be a JSON object' })
+  .nullish()
+  .transform((v) => v ?? null);
+const clientMessageIdSchema = userIdSchema.nullish().transform((v) => v ?? null);
+const limitSchema = z
+  .number({ error: 'must be an integer' })
+  .int('must be an integer')
+  .min(1, 'must be at least 1')
+  .transform((n) => Math.min(n, MAX_PAGE));
+
+export class MessageService {
+  private readonly writer: GroupCommit<NewMessage, Appended>;
+
+  constructor(
+    private readonly db: Database,
+    private readonly bus: EventBus,
+    private readonly rooms: RoomService,
+    private readonly logger: Logger,
+    private readonly maxMessageBytes: number,
+  ) {
+    this.writer = new GroupCommit((batch) => this.write(batch));
+  }
+
+  /** Stores the message (seq assigned), then publishes it. A retried client message id returns the original. */
+  async send(session: Session, roomId: unknown, input: SendInput): Promise<Appended> {
+    const member = await this.rooms.requireMember(session, roomId);
+    const content = check(contentSchema, input.content, 'content');
+    if (utf8Bytes(content) > this.maxMessageBytes) {
+      throw tooLarge(`content must be at most ${this.maxMessageBytes} bytes`, 'content');
+    }
+    const meta = check(metaSchema, input.meta, 'meta');
+    const metaJson = meta === null ? null : JSON.stringify(meta);
+    if (metaJson !== null && utf8Bytes(metaJson) > this.maxMessageBytes) {
+      throw tooLarge(`meta must be at most ${this.maxMessageBytes} bytes as JSON`, 'meta');
+    }
+    const clientMessageId = check(clientMessageIdSchema, input.clientMessageId, 'client_message_id');
+    return this.writer.submit({
+      id: newId('msg'),
+      roomId: member.roomId,
+      senderId: member.userId,
+      content,
+      meta,
+      metaJson,
+      clientMessageId,
+      createdAt: new Date(),
+    });
+  }
+
+  async list(session: Session, roomId: unknown, input: HistoryInput): Promise<MessageData[]> {
+    const member = await this.rooms.requireMember(session, roomId);
+    const afterSeq = input.afterSeq == null ? undefined : check(seqSchema, input.afterSeq, 'after_seq');
+    const beforeSeq = input.beforeSeq == null ? undefined : check(seqSchema, input.beforeSeq, 'before_seq');
+    const limit = input.limit == null ? DEFAULT_PAGE : check(limitSchema, input.limit, 'limit');
+    return readHistory(this.db.read, { roomId: member.roomId, afterSeq, beforeSeq, limit });
+  }
+
+  /** Moves the caller's delivered cursor forward to `seq` (never back). */
+  async ack(session: Session, roomId: unknown, seqInput: unknown): Promise<void> {
+    const member = await this.rooms.requireMember(session, roomId);
+    const seq = check(seqSchema, seqInput, 'seq');
+    const room = await this.db.transaction(async (tx) => {
+      await tx.roomMember.updateMany({
+        where: { roomId: member.roomId, userId: member.userId, deliveredSeq: { lt: seq }, room: { lastSeq: { gte: seq } } },
+        data: { deliveredSeq: seq },
+      });
+      return tx.room.findUnique({ where: { id: member.roomId }, select: { lastSeq: true } });
+    });
+    if (room && seq > room.lastSeq) {
+      throw invalid(`seq ${seq} is beyond the room's last_seq ${room.lastSeq}`, 'seq');
+    }
+  }
+
+  /** Resolves when every accepted message is stored (graceful shutdown). */
+  idle(): Promise<void> {
+    return this.writer.idle();
+  }
+
+  private async write(batch: NewMessage[]): Promise<Array<Appended | Error>> {
+    let results: Array<Appended | Error>;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        results = await this.db.transaction((tx) => appendMessages(tx, batch));
+        break;
+      } catch (err) {
+        // Another instance stored the same client message id first: the retry finds it.
+        if (attempt < 3 && isUniqueViolation(err)) continue;
+        this.logger.error({ err, batch: batch.length }, 'Message batch failed');
+        throw err;
+      }
+    }
+    for (const result of results) {
+      if (!(result instanceof Error) && !result.duplicate) {
+        this.bus.publish('room', result.message.roomId, { type: 'message', message: result.message });
+      }
+    }
+    return results;
+  }
+}

@@ -1,0 +1,203 @@
+import { LRUCache } from 'lru-cache';
+import { z } from 'zod';
+import type { Session } from '../auth/session.js';
+import { isUniqueViolation, type Database } from '../db/database.js';
+import { conflict, invalid, notFound } from '../errors.js';
+import type { EventBus } from '../events/bus.js';
+import { userKey } from '../events/events.js';
+import type { Logger } from '../logger.js';
+import { newId } from './ids.js';
+import { check, roomIdSchema, userIdSchema } from './validation.js';
+
+export const roomTypes = ['dm', 'group', 'channel'] as const;
+export type RoomType = (typeof roomTypes)[number];
+
+export interface RoomView {
+  id: string;
+  type: RoomType;
+  uniqueKey: string | null;
+  name: string | null;
+  lastSeq: number;
+  createdBy: string;
+  createdAt: Date;
+}
+
+export interface MemberView {
+  userId: string;
+  role: string;
+  joinedAt: Date;
+  deliveredSeq: number;
+  readSeq: number;
+}
+
+/** What a member may do in a room, as cached per (room, user). */
+export interface Membership {
+  tenantId: string;
+  roomId: string;
+  userId: string;
+  role: string;
+}
+
+/** Most members one create call accepts. */
+export const MAX_MEMBERS_PER_REQUEST = 500;
+
+const createSchema = z.object({
+  type: z.enum(roomTypes, { error: 'must be one of dm, group, channel' }),
+  members: z
+    .array(userIdSchema, { error: 'must be an array of user ids' })
+    .max(MAX_MEMBERS_PER_REQUEST, `must list at most ${MAX_MEMBERS_PER_REQUEST} users`),
+  name: z
+    .string({ error: 'must be a string' })
+    .trim()
+    .max(200, 'must be at most 200 characters')
+    .nullish()
+    .transform((v) => v || null),
+});
+
+const roomSelect = {
+  id: true,
+  type: true,
+  uniqueKey: true,
+  name: true,
+  lastSeq: true,
+  createdBy: true,
+  createdAt: true,
+} as const;
+
+/** `dm:5:alice:3:bob`: length-prefixed, so ids containing ':' cannot collide. */
+export const dmKey = (a: string, b: string) =>
+  `dm:${[a, b]
+    .sort()
+    .map((id) => `${id.length}:${id}`)
+    .join(':')}`;
+
+const membershipKey = (roomId: string, userId: string) => `${roomId}\u0000${userId}`;
+
+export class RoomService {
+  /** (room, user) -> membership, or 'none'; evicted on every instance when membership changes. */
+  private readonly memberships = new LRUCache<string, Membership | 'none'>({ max: 200_000 });
+
+  constructor(
+    private readonly db: Database,
+    private readonly bus: EventBus,
+    private readonly logger: Logger,
+  ) {
+    bus.subscribe('cache', 'all', (event) => {
+      if (event.type === 'membership') {
+        for (const userId of event.userIds) this.memberships.delete(membershipKey(event.roomId, userId));
+      } else if (event.type === 'tenant') {
+        this.memberships.clear();
+      }
+    });
+  }
+
+  /**
+   * The caller's membership of `roomId`. A room of another tenant, a room the caller is not in and
+   * a room that does not exist all look the same: NOT_FOUND, so existence is never revealed.
+   */
+  async requireMember(session: Session, roomId: unknown): Promise<Membership> {
+    const { tenantId, userId } = session.requireUser();
+    const id = check(roomIdSchema, roomId, 'room_id');
+    const key = membershipKey(id, userId);
+    let membership = this.memberships.get(key);
+    if (membership === undefined) {
+      const row = await this.db.read.roomMember.findUnique({
+        where: { roomId_userId: { roomId: id, userId } },
+        select: { tenantId: true, role: true },
+      });
+      membership = row ? { tenantId: row.tenantId, roomId: id, userId, role: row.role } : 'none';
+      this.memberships.set(key, membership, membership === 'none' ? { ttl: 30_000 } : undefined);
+    }
+    if (membership === 'none' || membership.tenantId !== tenantId) throw notFound('Room');
+    return membership;
+  }
+
+  async create(session: Session, input: { type: unknown; members: unknown; name?: unknown }): Promise<RoomView> {
+    const { tenantId, userId: creator } = session.requireUser();
+    const type = check(createSchema.shape.type, input.type, 'type');
+    const members = check(createSchema.shape.members, input.members, 'members');
+    const name = check(createSchema.shape.name, input.name, 'name');
+    const seen = new Set<string>();
+    for (const id of members) {
+      if (seen.has(id)) throw invalid(`members contains ${JSON.stringify(id)} twice`, 'members');
+      seen.add(id);
+    }
+
+    let uniqueKey: string | null = null;
+    let roles: Array<[string, string]>;
+    if (type === 'dm') {
+      if (members.length !== 2) {
+        throw invalid('members must list exactly two users for a dm', 'members');
+      }
+      uniqueKey = dmKey(members[0]!, members[1]!);
+      const existing = await this.db.read.room.findUnique({
+        where: { tenantId_uniqueKey: { tenantId, uniqueKey } },
+        select: { id: true },
+      });
+      if (existing) throw this.dmExists(existing.id);
+      roles = members.map((id) => [id, 'member']);
+    } else {
+      roles = [[creator, 'admin'], ...members.filter((id) => id !== creator).map((id): [string, string] => [id, 'member'])];
+    }
+
+    const id = newId('room');
+    let room: RoomView;
+    try {
+      room = (await this.db.transaction(async (tx) => {
+        const created = await tx.room.create({
+          data: { id, tenantId, type, uniqueKey, name, createdBy: creator },
+          select: roomSelect,
+        });
+        await tx.roomMember.createMany({ data: roles.map(([userId, role]) => ({ roomId: id, tenantId, userId, role })) });
+        return created;
+      })) as RoomView;
+    } catch (err) {
+      if (uniqueKey && isUniqueViolation(err)) {
+        const existing = await this.db.read.room.findUnique({
+          where: { tenantId_uniqueKey: { tenantId, uniqueKey } },
+          select: { id: true },
+        });
+        if (existing) throw this.dmExists(existing.id);
+      }
+      throw err;
+    }
+    const userIds = roles.map(([userId]) => userId);
+    this.bus.publish('cache', 'all', { type: 'membership', roomId: id, userIds });
+    for (const userId of userIds) this.bus.publish('user', userKey(tenantId, userId), { type: 'roomJoined', roomId: id });
+    this.logger.debug({ tenant_id: tenantId, room_id: id, type }, 'Room created');
+    return room;
+  }
+
+  private dmExists(roomId: string) {
+    return conflict('A dm room between these users already exists', { room_id: roomId });
+  }
+
+  /** The room, or null when the caller may not see it. */
+  async get(session: Session, roomId: unknown): Promise<RoomView | null> {
+    try {
+      await this.requireMember(session, roomId);
+    } catch (err) {
+      if ((err as { code?: string }).code === 'NOT_FOUND') return null;
+      throw err;
+    }
+    return (await this.db.read.room.findUnique({ where: { id: roomId as string }, select: roomSelect })) as RoomView | null;
+  }
+
+  async listForUser(session: Session): Promise<RoomView[]> {
+    const { tenantId, userId } = session.requireUser();
+    return (await this.db.read.room.findMany({
+      where: { tenantId, members: { some: { userId } } },
+      select: roomSelect,
+      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+    })) as RoomView[];
+  }
+
+  async listMembers(session: Session, roomId: unknown): Promise<MemberView[]> {
+    const { roomId: id } = await this.requireMember(session, roomId);
+    return this.db.read.roomMember.findMany({
+      where: { roomId: id },
+      select: { userId: true, role: true, joinedAt: true, deliveredSeq: true, readSeq: true },
+      orderBy: [{ joinedAt: 'asc' }, { userId: 'asc' }],
+    });
+  }
+}

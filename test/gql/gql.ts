@@ -1,0 +1,106 @@
+/* eslint-disable */
+import * as types from './graphql.js';
+import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
+
+/**
+ * Map of all GraphQL operations in the project.
+ *
+ * This map has several performance disadvantages:
+ * 1. It is not tree-shakeable, so it will include all operations in the project.
+ * 2. It is not minifiable, so the string of a GraphQL query will be multiple times inside the bundle.
+ * 3. It does not support dead code elimination, so it will add unused operations.
+ *
+ * Therefore it is highly recommended to use the babel or swc plugin for production.
+ * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
+ */
+type Documents = {
+    "\n  mutation CreateTenant($name: String!) {\n    createTenant(name: $name) {\n      apiKey\n      tenant {\n        id\n        name\n        createdAt\n        disabled\n        rateLimit\n      }\n    }\n  }\n": typeof types.CreateTenantDocument,
+    "\n  query Tenants {\n    tenants {\n      id\n      name\n    }\n  }\n": typeof types.TenantsDocument,
+    "\n  mutation CreateRoom($input: CreateRoomInput!) {\n    createRoom(input: $input) {\n      id\n      type\n      uniqueKey\n      name\n      lastSeq\n      createdAt\n      members {\n        userId\n        role\n        joinedAt\n        deliveredSeq\n      }\n    }\n  }\n": typeof types.CreateRoomDocument,
+    "\n  mutation SendMessage($roomId: ID!, $content: String!, $meta: JSON, $clientMessageId: String) {\n    sendMessage(roomId: $roomId, content: $content, meta: $meta, clientMessageId: $clientMessageId) {\n      id\n      roomId\n      senderId\n      seq\n      content\n      meta\n      clientMessageId\n      createdAt\n    }\n  }\n": typeof types.SendMessageDocument,
+    "\n  query Messages($roomId: ID!, $afterSeq: Int, $beforeSeq: Int, $limit: Int) {\n    messages(roomId: $roomId, afterSeq: $afterSeq, beforeSeq: $beforeSeq, limit: $limit) {\n      seq\n      content\n    }\n  }\n": typeof types.MessagesDocument,
+    "\n  mutation Ack($roomId: ID!, $seq: Int!) {\n    ack(roomId: $roomId, seq: $seq)\n  }\n": typeof types.AckDocument,
+    "\n  query Overview($id: ID!) {\n    health {\n      status\n      uptime\n      dbWritable\n    }\n    viewer {\n      tenantId\n      userId\n    }\n    room(id: $id) {\n      id\n      lastSeq\n      members {\n        userId\n        deliveredSeq\n      }\n    }\n    rooms {\n      id\n    }\n  }\n": typeof types.OverviewDocument,
+    "\n  query IsolationRoom($id: ID!) {\n    room(id: $id) {\n      id\n    }\n    rooms {\n      id\n    }\n  }\n": typeof types.IsolationRoomDocument,
+    "\n  query IsolationMessages($roomId: ID!) {\n    messages(roomId: $roomId) {\n      seq\n    }\n  }\n": typeof types.IsolationMessagesDocument,
+    "\n  mutation IsolationSend($roomId: ID!) {\n    sendMessage(roomId: $roomId, content: \"intruder\") {\n      seq\n    }\n  }\n": typeof types.IsolationSendDocument,
+    "\n  mutation IsolationAck($roomId: ID!) {\n    ack(roomId: $roomId, seq: 1)\n  }\n": typeof types.IsolationAckDocument,
+};
+const documents: Documents = {
+    "\n  mutation CreateTenant($name: String!) {\n    createTenant(name: $name) {\n      apiKey\n      tenant {\n        id\n        name\n        createdAt\n        disabled\n        rateLimit\n      }\n    }\n  }\n": types.CreateTenantDocument,
+    "\n  query Tenants {\n    tenants {\n      id\n      name\n    }\n  }\n": types.TenantsDocument,
+    "\n  mutation CreateRoom($input: CreateRoomInput!) {\n    createRoom(input: $input) {\n      id\n      type\n      uniqueKey\n      name\n      lastSeq\n      createdAt\n      members {\n        userId\n        role\n        joinedAt\n        deliveredSeq\n      }\n    }\n  }\n": types.CreateRoomDocument,
+    "\n  mutation SendMessage($roomId: ID!, $content: String!, $meta: JSON, $clientMessageId: String) {\n    sendMessage(roomId: $roomId, content: $content, meta: $meta, clientMessageId: $clientMessageId) {\n      id\n      roomId\n      senderId\n      seq\n      content\n      meta\n      clientMessageId\n      createdAt\n    }\n  }\n": types.SendMessageDocument,
+    "\n  query Messages($roomId: ID!, $afterSeq: Int, $beforeSeq: Int, $limit: Int) {\n    messages(roomId: $roomId, afterSeq: $afterSeq, beforeSeq: $beforeSeq, limit: $limit) {\n      seq\n      content\n    }\n  }\n": types.MessagesDocument,
+    "\n  mutation Ack($roomId: ID!, $seq: Int!) {\n    ack(roomId: $roomId, seq: $seq)\n  }\n": types.AckDocument,
+    "\n  query Overview($id: ID!) {\n    health {\n      status\n      uptime\n      dbWritable\n    }\n    viewer {\n      tenantId\n      userId\n    }\n    room(id: $id) {\n      id\n      lastSeq\n      members {\n        userId\n        deliveredSeq\n      }\n    }\n    rooms {\n      id\n    }\n  }\n": types.OverviewDocument,
+    "\n  query IsolationRoom($id: ID!) {\n    room(id: $id) {\n      id\n    }\n    rooms {\n      id\n    }\n  }\n": types.IsolationRoomDocument,
+    "\n  query IsolationMessages($roomId: ID!) {\n    messages(roomId: $roomId) {\n      seq\n    }\n  }\n": types.IsolationMessagesDocument,
+    "\n  mutation IsolationSend($roomId: ID!) {\n    sendMessage(roomId: $roomId, content: \"intruder\") {\n      seq\n    }\n  }\n": types.IsolationSendDocument,
+    "\n  mutation IsolationAck($roomId: ID!) {\n    ack(roomId: $roomId, seq: 1)\n  }\n": types.IsolationAckDocument,
+};
+
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ *
+ *
+ * @example
+ * ```ts
+ * const query = graphql(`query GetUser($id: ID!) { user(id: $id) { name } }`);
+ * ```
+ *
+ * The query argument is unknown!
+ * Please regenerate the types.
+ */
+export function graphql(source: string): unknown;
+
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CreateTenant($name: String!) {\n    createTenant(name: $name) {\n      apiKey\n      tenant {\n        id\n        name\n        createdAt\n        disabled\n        rateLimit\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation CreateTenant($name: String!) {\n    createTenant(name: $name) {\n      apiKey\n      tenant {\n        id\n        name\n        createdAt\n        disabled\n        rateLimit\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Tenants {\n    tenants {\n      id\n      name\n    }\n  }\n"): (typeof documents)["\n  query Tenants {\n    tenants {\n      id\n      name\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CreateRoom($input: CreateRoomInput!) {\n    createRoom(input: $input) {\n      id\n      type\n      uniqueKey\n      name\n      lastSeq\n      createdAt\n      members {\n        userId\n        role\n        joinedAt\n        deliveredSeq\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation CreateRoom($input: CreateRoomInput!) {\n    createRoom(input: $input) {\n      id\n      type\n      uniqueKey\n      name\n      lastSeq\n      createdAt\n      members {\n        userId\n        role\n        joinedAt\n        deliveredSeq\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SendMessage($roomId: ID!, $content: String!, $meta: JSON, $clientMessageId: String) {\n    sendMessage(roomId: $roomId, content: $content, meta: $meta, clientMessageId: $clientMessageId) {\n      id\n      roomId\n      senderId\n      seq\n      content\n      meta\n      clientMessageId\n      createdAt\n    }\n  }\n"): (typeof documents)["\n  mutation SendMessage($roomId: ID!, $content: String!, $meta: JSON, $clientMessageId: String) {\n    sendMessage(roomId: $roomId, content: $content, meta: $meta, clientMessageId: $clientMessageId) {\n      id\n      roomId\n      senderId\n      seq\n      content\n      meta\n      clientMessageId\n      createdAt\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Messages($roomId: ID!, $afterSeq: Int, $beforeSeq: Int, $limit: Int) {\n    messages(roomId: $roomId, afterSeq: $afterSeq, beforeSeq: $beforeSeq, limit: $limit) {\n      seq\n      content\n    }\n  }\n"): (typeof documents)["\n  query Messages($roomId: ID!, $afterSeq: Int, $beforeSeq: Int, $limit: Int) {\n    messages(roomId: $roomId, afterSeq: $afterSeq, beforeSeq: $beforeSeq, limit: $limit) {\n      seq\n      content\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation Ack($roomId: ID!, $seq: Int!) {\n    ack(roomId: $roomId, seq: $seq)\n  }\n"): (typeof documents)["\n  mutation Ack($roomId: ID!, $seq: Int!) {\n    ack(roomId: $roomId, seq: $seq)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Overview($id: ID!) {\n    health {\n      status\n      uptime\n      dbWritable\n    }\n    viewer {\n      tenantId\n      userId\n    }\n    room(id: $id) {\n      id\n      lastSeq\n      members {\n        userId\n        deliveredSeq\n      }\n    }\n    rooms {\n      id\n    }\n  }\n"): (typeof documents)["\n  query Overview($id: ID!) {\n    health {\n      status\n      uptime\n      dbWritable\n    }\n    viewer {\n      tenantId\n      userId\n    }\n    room(id: $id) {\n      id\n      lastSeq\n      members {\n        userId\n        deliveredSeq\n      }\n    }\n    rooms {\n      id\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query IsolationRoom($id: ID!) {\n    room(id: $id) {\n      id\n    }\n    rooms {\n      id\n    }\n  }\n"): (typeof documents)["\n  query IsolationRoom($id: ID!) {\n    room(id: $id) {\n      id\n    }\n    rooms {\n      id\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query IsolationMessages($roomId: ID!) {\n    messages(roomId: $roomId) {\n      seq\n    }\n  }\n"): (typeof documents)["\n  query IsolationMessages($roomId: ID!) {\n    messages(roomId: $roomId) {\n      seq\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation IsolationSend($roomId: ID!) {\n    sendMessage(roomId: $roomId, content: \"intruder\") {\n      seq\n    }\n  }\n"): (typeof documents)["\n  mutation IsolationSend($roomId: ID!) {\n    sendMessage(roomId: $roomId, content: \"intruder\") {\n      seq\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation IsolationAck($roomId: ID!) {\n    ack(roomId: $roomId, seq: 1)\n  }\n"): (typeof documents)["\n  mutation IsolationAck($roomId: ID!) {\n    ack(roomId: $roomId, seq: 1)\n  }\n"];
+
+export function graphql(source: string) {
+  return (documents as any)[source] ?? {};
+}
+
+export type DocumentType<TDocumentNode extends DocumentNode<any, any>> = TDocumentNode extends DocumentNode<  infer TType,  any>  ? TType  : never;

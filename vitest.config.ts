@@ -1,0 +1,20 @@
+import { createRequire } from 'node:module';
+import { defineConfig } from 'vitest/config';
+
+const require = createRequire(import.meta.url);
+
+export default defineConfig({
+  resolve: {
+    // graphql 16 ships CJS (main) and ESM (module) builds without an exports map: Node loads the CJS
+    // one for Yoga and Pothos, so the tests must too, or `instanceof GraphQLError` sees two classes.
+    alias: { graphql: require.resolve('graphql') },
+  },
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    // Every test file starts its own servers on port 0 with its own database.
+    fileParallelism: true,
+    pool: 'forks',
+  },
+});
