@@ -1,28 +1,44 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
+import { handleProtocols } from 'graphql-ws';
+import { WebSocketServer } from 'ws';
 import { Authenticator } from './auth/authenticator.js';
 import type { Config } from './config.js';
 import { createDatabase } from './db/database.js';
 import { createEventBus } from './events/bus.js';
 import { createGraphQLServer } from './graphql/yoga.js';
 import { createLogger, type Logger } from './logger.js';
+import { ConnectionRegistry } from './realtime/connections.js';
+import { createGraphQLWsHandler } from './realtime/graphqlWs.js';
+import { createLegacyWsHandler } from './realtime/legacyWs.js';
 import { checkDeclaredLength, sendError } from './rest/http.js';
 import { createRestRouter } from './rest/routes.js';
+import { DeliveryService } from './services/delivery.js';
 import { HealthService } from './services/health.js';
 import type { Services } from './services/index.js';
 import { MessageService } from './services/messages.js';
+import { NotificationService } from './services/notifications.js';
+import { MemoryPresenceStore, PresenceService } from './services/presence.js';
 import { RoomService } from './services/rooms.js';
 import { TenantService } from './services/tenants.js';
+import { TypingService } from './services/typing.js';
 
 export interface App {
   readonly config: Config;
   readonly logger: Logger;
   readonly services: Services;
+  readonly connections: ConnectionRegistry;
   /** Migrates the database and listens. Resolves with the bound address. */
   start(): Promise<{ port: number; url: string }>;
-  /** Stops accepting, finishes in-flight writes, closes the database. */
+  /**
+   * Graceful shutdown: stops accepting, tells every socket to reconnect later, finishes in-flight
+   * writes, closes the database; whatever is still open after SHUTDOWN_DRAIN_TIMEOUT is cut.
+   */
   stop(): Promise<void>;
 }
+
+/** How long clients are asked to wait before reconnecting after a shutdown. */
+const RECONNECT_AFTER_MS = 1_000;
 
 /** The composition root: wires database, event bus, services and transports; starts nothing. */
 export function buildApp(config: Config, options: { logger?: Logger } = {}): App {
@@ -32,13 +48,22 @@ export function buildApp(config: Config, options: { logger?: Logger } = {}): App
 
   const auth = new Authenticator(db, bus, logger, config.masterApiKey);
   const rooms = new RoomService(db, bus, logger);
+  const presence = new PresenceService(db, bus, new MemoryPresenceStore(), logger, config.realtime.presenceGraceMs);
   const services: Services = {
     auth,
     tenants: new TenantService(db, logger),
     rooms,
     messages: new MessageService(db, bus, rooms, logger, config.maxMessageBytes),
     health: new HealthService(db, logger),
+    delivery: new DeliveryService(db, bus, rooms, logger, config.realtime.maxBufferedBytes),
+    presence,
+    typing: new TypingService(bus, rooms, config.realtime.typingTimeoutMs),
+    notifications: new NotificationService(db, bus, rooms, logger, {
+      ...config.notifications,
+      maxPayloadBytes: config.maxMessageBytes,
+    }),
   };
+  const connections = new ConnectionRegistry(presence, logger, config.realtime);
 
   const graphql = createGraphQLServer(services, logger);
   const rest = createRestRouter(services, logger, config.maxBodyBytes);
@@ -57,10 +82,28 @@ export function buildApp(config: Config, options: { logger?: Logger } = {}): App
     rest.lookup(req, res);
   });
 
+  // WebSockets: GraphQL (graphql-transport-ws) on /graphql, the original protocol on /ws.
+  const wsOptions = { noServer: true, perMessageDeflate: false, maxPayload: 4 * config.maxBodyBytes };
+  const graphqlWss = new WebSocketServer({ ...wsOptions, handleProtocols });
+  const legacyWss = new WebSocketServer(wsOptions);
+  const graphqlWs = createGraphQLWsHandler(graphql, services, connections, logger);
+  const legacyWs = createLegacyWsHandler(services, bus, connections, logger, config.maxBodyBytes);
+  let stopping = false;
+  server.on('upgrade', (req, socket: Socket, head) => {
+    const path = req.url?.split('?', 1)[0];
+    const wss = path === '/graphql' ? graphqlWss : path === '/ws' ? legacyWss : undefined;
+    if (!wss || stopping) {
+      socket.end(`HTTP/1.1 ${stopping ? '503 Service Unavailable' : '404 Not Found'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => (wss === graphqlWss ? graphqlWs : legacyWs)(ws, req));
+  });
+
   return {
     config,
     logger,
     services,
+    connections,
     async start() {
       await db.migrate();
       if (!config.masterApiKey) logger.warn('MASTER_API_KEY is not set: the admin API is disabled');
@@ -71,6 +114,8 @@ export function buildApp(config: Config, options: { logger?: Logger } = {}): App
           resolve();
         });
       });
+      connections.startHeartbeat();
+      services.notifications.startWorker();
       const { port, address, family } = server.address() as AddressInfo;
       const host = family === 'IPv6' ? `[${address === '::' ? '::1' : address}]` : address === '0.0.0.0' ? '127.0.0.1' : address;
       const url = `http://${host}:${port}`;
@@ -78,11 +123,31 @@ export function buildApp(config: Config, options: { logger?: Logger } = {}): App
       return { port, url };
     },
     async stop() {
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      if (stopping) return;
+      stopping = true;
+      const deadline = new Promise<'timeout'>((resolve) => setTimeout(resolve, config.shutdownDrainTimeoutMs, 'timeout').unref());
+      const httpClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Keep-alive connections become idle as their last request finishes: close them as they do.
+      const closeIdle = setInterval(() => server.closeIdleConnections(), 50);
       server.closeIdleConnections();
-      await services.messages.idle();
+      connections.shutdown(RECONNECT_AFTER_MS);
+      const drained = (async () => {
+        await services.messages.idle();
+        await services.notifications.stopWorker();
+        await httpClosed;
+      })();
+      if ((await Promise.race([drained, deadline])) === 'timeout') {
+        logger.warn({ open_sockets: connections.size }, 'Shutdown drain timed out; closing what is left');
+      }
+      clearInterval(closeIdle);
       server.closeAllConnections();
-      await closed;
+      connections.terminateAll();
+      graphqlWss.close();
+      legacyWss.close();
+      services.delivery.close();
+      services.presence.close();
+      services.typing.close();
+      await services.messages.idle();
       await bus.close();
       await db.close();
       logger.info('ChatAPI stopped');

@@ -30,6 +30,30 @@ export interface Config {
   maxMessageBytes: number;
   /** Largest request body accepted by REST and GraphQL over HTTP, in bytes. */
   maxBodyBytes: number;
+  realtime: {
+    /** How often the server pings every WebSocket. @default 30000 */
+    pingIntervalMs: number;
+    /** A peer silent (no pong, no frame) this long is dropped. @default 60000 */
+    idleTimeoutMs: number;
+    /** A socket whose unsent bytes exceed this is a slow consumer and is disconnected. @default 1048576 */
+    maxBufferedBytes: number;
+    /** A user goes OFFLINE this long after their last connection closed. @default 5000 */
+    presenceGraceMs: number;
+    /** "typing" ends by itself this long after the last typing signal. @default 5000 */
+    typingTimeoutMs: number;
+  };
+  notifications: {
+    /** How often the delivery worker looks for notifications to retry. @default 5000 */
+    workerIntervalMs: number;
+    /** Delay before the first retry; doubles after each attempt. @default 30000 */
+    retryIntervalMs: number;
+    /** Retries before an unacknowledged notification becomes a dead letter. @default 5 */
+    retryMaxAttempts: number;
+    /** How long an undelivered notification is kept. @default 7 days */
+    ttlMs: number;
+  };
+  /** Longest a graceful shutdown may take before remaining sockets are cut. @default 10000 */
+  shutdownDrainTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -46,6 +70,19 @@ const intSetting = (min: number, max: number) =>
     .regex(/^\d+$/, 'must be a whole number')
     .transform(Number)
     .pipe(z.number().int().min(min).max(max));
+
+/** `500ms`, `30s`, `5m`, `1h`, or a bare number of seconds. */
+const durationSetting = (maxMs: number) =>
+  z
+    .string()
+    .trim()
+    .toLowerCase()
+    .regex(/^\d+(\.\d+)?(ms|s|m|h)?$/, 'must be a duration such as 500ms, 30s, 5m or 1h')
+    .transform((v) => {
+      const [, amount, unit = 's'] = /^([\d.]+)(ms|s|m|h)?$/.exec(v)!;
+      return Math.round(Number(amount) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[unit as 'ms']);
+    })
+    .pipe(z.number().min(1, 'must be longer than 0').max(maxMs, 'is too long'));
 
 const envSchema = z.object({
   LISTEN_ADDR: z.string().trim().default(':8080'),
@@ -67,6 +104,16 @@ const envSchema = z.object({
   MAX_MESSAGE_BYTES: intSetting(1, 1_048_576).default(16_384),
   SQLITE_SYNCHRONOUS: z.string().trim().toUpperCase().default('NORMAL').pipe(z.enum(['NORMAL', 'FULL'])),
   SQLITE_BUSY_TIMEOUT_MS: intSetting(0, 600_000).default(5_000),
+  WS_PING_INTERVAL: durationSetting(3_600_000).default(30_000),
+  WS_IDLE_TIMEOUT: durationSetting(3_600_000).default(60_000),
+  WS_MAX_BUFFERED_BYTES: intSetting(1024, 1 << 30).default(1 << 20),
+  PRESENCE_GRACE: durationSetting(3_600_000).default(5_000),
+  TYPING_TIMEOUT: durationSetting(600_000).default(5_000),
+  WORKER_INTERVAL: durationSetting(3_600_000).default(5_000),
+  RETRY_INTERVAL: durationSetting(86_400_000).default(30_000),
+  RETRY_MAX_ATTEMPTS: intSetting(1, 100).default(5),
+  NOTIFICATION_TTL: durationSetting(365 * 86_400_000).default(7 * 86_400_000),
+  SHUTDOWN_DRAIN_TIMEOUT: durationSetting(600_000).default(10_000),
 });
 
 /** Parses `LISTEN_ADDR` in the forms `:8080`, `8080`, `127.0.0.1:8080`, `[::1]:8080`. */
@@ -132,5 +179,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     defaultRateLimit: e.DEFAULT_RATE_LIMIT,
     maxMessageBytes: e.MAX_MESSAGE_BYTES,
     maxBodyBytes: Math.max(256 * 1024, 4 * e.MAX_MESSAGE_BYTES),
+    realtime: {
+      pingIntervalMs: e.WS_PING_INTERVAL,
+      idleTimeoutMs: e.WS_IDLE_TIMEOUT,
+      maxBufferedBytes: e.WS_MAX_BUFFERED_BYTES,
+      presenceGraceMs: e.PRESENCE_GRACE,
+      typingTimeoutMs: e.TYPING_TIMEOUT,
+    },
+    notifications: {
+      workerIntervalMs: e.WORKER_INTERVAL,
+      retryIntervalMs: e.RETRY_INTERVAL,
+      retryMaxAttempts: e.RETRY_MAX_ATTEMPTS,
+      ttlMs: e.NOTIFICATION_TTL,
+    },
+    shutdownDrainTimeoutMs: e.SHUTDOWN_DRAIN_TIMEOUT,
   };
 }

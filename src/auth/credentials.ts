@@ -14,3 +14,26 @@ export const nodeHeaders =
     const value = headers[name];
     return typeof value === 'string' ? value : undefined;
   };
+
+/**
+ * Credentials for a WebSocket: `connection_init` params first (`{apiKey, userId}`), then the
+ * upgrade request's X-API-Key / X-User-Id headers, then `?api_key=&user_id=` in its URL.
+ */
+export function credentialsForSocket(
+  request: { headers: Record<string, string | string[] | undefined>; url?: string },
+  params?: Readonly<Record<string, unknown>> | null,
+): Credentials {
+  const fromHeaders = credentialsFromHeaders(nodeHeaders(request.headers));
+  const query = new URL(request.url ?? '/', 'http://localhost').searchParams;
+  const param = (...names: string[]) => {
+    for (const name of names) {
+      const value = params?.[name];
+      if (typeof value === 'string') return value;
+    }
+    return undefined;
+  };
+  return {
+    apiKey: param('apiKey', 'api_key', 'X-API-Key', 'x-api-key') ?? fromHeaders.apiKey ?? query.get('api_key'),
+    userId: param('userId', 'user_id', 'X-User-Id', 'x-user-id') ?? fromHeaders.userId ?? query.get('user_id'),
+  };
+}

@@ -1,12 +1,15 @@
 import SchemaBuilder from '@pothos/core';
 import { DateTimeResolver, JSONResolver } from 'graphql-scalars';
 import type { Session } from '../auth/session.js';
+import type { Connection } from '../services/delivery.js';
 import type { Services } from '../services/index.js';
 
 /** Built once per operation by the one authentication path. */
 export interface GraphQLContext {
   session: Session;
   services: Services;
+  /** The WebSocket an operation runs on (absent over HTTP): subscriptions use it for flow control. */
+  connection?: Connection;
 }
 
 export const builder = new SchemaBuilder<{
@@ -22,3 +25,4 @@ builder.addScalarType('DateTime', DateTimeResolver);
 builder.addScalarType('JSON', JSONResolver);
 builder.queryType();
 builder.mutationType();
+builder.subscriptionType();

@@ -29,10 +29,16 @@ export function createGraphQLServer(services: Services, logger: Logger): GraphQL
       error: (...args) => logger.debug({ yoga: args.slice(1) }, String(args[0])),
     },
     maskedErrors: { maskError: (error) => toGraphQLError(error, logger) },
-    context: async ({ request }) => ({
-      session: await services.auth.authenticate(credentialsFromHeaders((name) => request.headers.get(name))),
-      services,
-    }),
+    // Over WebSocket the connection authenticated once and passes its session in; over HTTP
+    // every request authenticates from its headers. Same path (services.auth) either way.
+    context: async (initial) => {
+      const { session, connection } = initial as Partial<GraphQLContext>;
+      return {
+        session: session ?? (await services.auth.authenticate(credentialsFromHeaders((name) => initial.request.headers.get(name)))),
+        services,
+        connection,
+      };
+    },
     plugins: [useErrorCodes(logger)],
   });
 }

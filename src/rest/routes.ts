@@ -127,6 +127,46 @@ export function createRestRouter(services: Services, logger: Logger, maxBodyByte
     return [200, { success: true }];
   });
 
+  on('POST', '/notify', async (r) => {
+    const session = await r.session();
+    session.requireUser();
+    const body = await r.body();
+    const sent = await services.notifications.notify(session, { topic: body.topic, payload: body.payload, targets: body.targets });
+    return [202, { notification_id: sent.id, created_at: sent.createdAt, recipients: sent.recipients }];
+  });
+
+  on('POST', '/notifications/:notification_id/ack', async (r) => {
+    await services.notifications.ack(await r.session(), r.params.notification_id);
+    return [200, { success: true }];
+  });
+
+  on('GET', '/admin/dead-letters', async (r) => {
+    const session = await r.session();
+    const failed = await services.notifications.deadLetters(session, {
+      tenantId: r.query.get('tenant_id') || undefined,
+      limit: intParam(r.query, 'limit'),
+    });
+    return [
+      200,
+      {
+        // Messages never become dead letters: they are stored before anyone is told, and every
+        // client catches up by seq. See docs/realtime.md.
+        failed_messages: [],
+        failed_notifications: failed.map((d) => ({
+          notification_id: d.notificationId,
+          tenant_id: d.tenantId,
+          user_id: d.userId,
+          topic: d.topic,
+          payload: d.payload,
+          attempts: d.attempts,
+          last_attempt_at: d.lastAttemptAt?.toISOString() ?? null,
+          error: d.error,
+          created_at: d.createdAt.toISOString(),
+        })),
+      },
+    ];
+  });
+
   return router;
 }
 

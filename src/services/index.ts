@@ -1,8 +1,12 @@
 import type { Authenticator } from '../auth/authenticator.js';
+import type { DeliveryService } from './delivery.js';
 import type { HealthService } from './health.js';
 import type { MessageService } from './messages.js';
+import type { NotificationService } from './notifications.js';
+import type { PresenceService } from './presence.js';
 import type { RoomService } from './rooms.js';
 import type { TenantService } from './tenants.js';
+import type { TypingService } from './typing.js';
 
 /** Every domain service, as the transports (GraphQL, REST, WebSocket) see them. */
 export interface Services {
@@ -11,4 +15,8 @@ export interface Services {
   rooms: RoomService;
   messages: MessageService;
   health: HealthService;
+  delivery: DeliveryService;
+  presence: PresenceService;
+  typing: TypingService;
+  notifications: NotificationService;
 }

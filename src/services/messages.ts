@@ -90,16 +90,18 @@ export class MessageService {
   async ack(session: Session, roomId: unknown, seqInput: unknown): Promise<void> {
     const member = await this.rooms.requireMember(session, roomId);
     const seq = check(seqSchema, seqInput, 'seq');
-    const room = await this.db.transaction(async (tx) => {
-      await tx.roomMember.updateMany({
+    const { moved, room } = await this.db.transaction(async (tx) => {
+      const { count } = await tx.roomMember.updateMany({
         where: { roomId: member.roomId, userId: member.userId, deliveredSeq: { lt: seq }, room: { lastSeq: { gte: seq } } },
         data: { deliveredSeq: seq },
       });
-      return tx.room.findUnique({ where: { id: member.roomId }, select: { lastSeq: true } });
+      const room = count > 0 ? null : await tx.room.findUnique({ where: { id: member.roomId }, select: { lastSeq: true } });
+      return { moved: count > 0, room };
     });
     if (room && seq > room.lastSeq) {
       throw invalid(`seq ${seq} is beyond the room's last_seq ${room.lastSeq}`, 'seq');
     }
+    if (moved) this.bus.publish('room', member.roomId, { type: 'ack', roomId: member.roomId, userId: member.userId, seq });
   }
 
   /** Resolves when every accepted message is stored (graceful shutdown). */

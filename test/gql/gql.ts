@@ -25,6 +25,17 @@ type Documents = {
     "\n  query IsolationMessages($roomId: ID!) {\n    messages(roomId: $roomId) {\n      seq\n    }\n  }\n": typeof types.IsolationMessagesDocument,
     "\n  mutation IsolationSend($roomId: ID!) {\n    sendMessage(roomId: $roomId, content: \"intruder\") {\n      seq\n    }\n  }\n": typeof types.IsolationSendDocument,
     "\n  mutation IsolationAck($roomId: ID!) {\n    ack(roomId: $roomId, seq: 1)\n  }\n": typeof types.IsolationAckDocument,
+    "\n  subscription Notifications($topics: [String!]) {\n    notifications(topics: $topics) {\n      id\n      topic\n      payload\n      createdAt\n    }\n  }\n": typeof types.NotificationsDocument,
+    "\n  mutation Notify($input: NotifyInput!) {\n    notify(input: $input) {\n      id\n      topic\n      payload\n    }\n  }\n": typeof types.NotifyDocument,
+    "\n  mutation AckNotification($id: ID!) {\n    ackNotification(id: $id)\n  }\n": typeof types.AckNotificationDocument,
+    "\n  mutation Topic($topic: String!) {\n    subscribeTopic(topic: $topic)\n  }\n": typeof types.TopicDocument,
+    "\n  mutation Untopic($topic: String!) {\n    unsubscribeTopic(topic: $topic)\n  }\n": typeof types.UntopicDocument,
+    "\n  subscription Watch($roomId: ID!, $afterSeq: Int) {\n    messageAdded(roomId: $roomId, afterSeq: $afterSeq) {\n      seq\n    }\n  }\n": typeof types.WatchDocument,
+    "\n  subscription Inbox($after: [RoomCursorInput!]) {\n    inbox(after: $after) {\n      roomId\n      message {\n        seq\n        content\n      }\n    }\n  }\n": typeof types.InboxDocument,
+    "\n  subscription RoomEvents($roomId: ID!) {\n    roomEvents(roomId: $roomId) {\n      __typename\n      ... on TypingEvent {\n        roomId\n        userId\n        typing\n      }\n      ... on PresenceEvent {\n        userId\n        status\n      }\n      ... on AckEvent {\n        roomId\n        userId\n        seq\n      }\n    }\n  }\n": typeof types.RoomEventsDocument,
+    "\n  mutation SetTyping($roomId: ID!, $typing: Boolean!) {\n    setTyping(roomId: $roomId, typing: $typing)\n  }\n": typeof types.SetTypingDocument,
+    "\n  mutation AckMessages($roomId: ID!, $seq: Int!) {\n    ack(roomId: $roomId, seq: $seq)\n  }\n": typeof types.AckMessagesDocument,
+    "\n  subscription MessageAdded($roomId: ID!, $afterSeq: Int) {\n    messageAdded(roomId: $roomId, afterSeq: $afterSeq) {\n      id\n      roomId\n      senderId\n      seq\n      content\n      meta\n      clientMessageId\n      createdAt\n    }\n  }\n": typeof types.MessageAddedDocument,
 };
 const documents: Documents = {
     "\n  mutation CreateTenant($name: String!) {\n    createTenant(name: $name) {\n      apiKey\n      tenant {\n        id\n        name\n        createdAt\n        disabled\n        rateLimit\n      }\n    }\n  }\n": types.CreateTenantDocument,
@@ -38,6 +49,17 @@ const documents: Documents = {
     "\n  query IsolationMessages($roomId: ID!) {\n    messages(roomId: $roomId) {\n      seq\n    }\n  }\n": types.IsolationMessagesDocument,
     "\n  mutation IsolationSend($roomId: ID!) {\n    sendMessage(roomId: $roomId, content: \"intruder\") {\n      seq\n    }\n  }\n": types.IsolationSendDocument,
     "\n  mutation IsolationAck($roomId: ID!) {\n    ack(roomId: $roomId, seq: 1)\n  }\n": types.IsolationAckDocument,
+    "\n  subscription Notifications($topics: [String!]) {\n    notifications(topics: $topics) {\n      id\n      topic\n      payload\n      createdAt\n    }\n  }\n": types.NotificationsDocument,
+    "\n  mutation Notify($input: NotifyInput!) {\n    notify(input: $input) {\n      id\n      topic\n      payload\n    }\n  }\n": types.NotifyDocument,
+    "\n  mutation AckNotification($id: ID!) {\n    ackNotification(id: $id)\n  }\n": types.AckNotificationDocument,
+    "\n  mutation Topic($topic: String!) {\n    subscribeTopic(topic: $topic)\n  }\n": types.TopicDocument,
+    "\n  mutation Untopic($topic: String!) {\n    unsubscribeTopic(topic: $topic)\n  }\n": types.UntopicDocument,
+    "\n  subscription Watch($roomId: ID!, $afterSeq: Int) {\n    messageAdded(roomId: $roomId, afterSeq: $afterSeq) {\n      seq\n    }\n  }\n": types.WatchDocument,
+    "\n  subscription Inbox($after: [RoomCursorInput!]) {\n    inbox(after: $after) {\n      roomId\n      message {\n        seq\n        content\n      }\n    }\n  }\n": types.InboxDocument,
+    "\n  subscription RoomEvents($roomId: ID!) {\n    roomEvents(roomId: $roomId) {\n      __typename\n      ... on TypingEvent {\n        roomId\n        userId\n        typing\n      }\n      ... on PresenceEvent {\n        userId\n        status\n      }\n      ... on AckEvent {\n        roomId\n        userId\n        seq\n      }\n    }\n  }\n": types.RoomEventsDocument,
+    "\n  mutation SetTyping($roomId: ID!, $typing: Boolean!) {\n    setTyping(roomId: $roomId, typing: $typing)\n  }\n": types.SetTypingDocument,
+    "\n  mutation AckMessages($roomId: ID!, $seq: Int!) {\n    ack(roomId: $roomId, seq: $seq)\n  }\n": types.AckMessagesDocument,
+    "\n  subscription MessageAdded($roomId: ID!, $afterSeq: Int) {\n    messageAdded(roomId: $roomId, afterSeq: $afterSeq) {\n      id\n      roomId\n      senderId\n      seq\n      content\n      meta\n      clientMessageId\n      createdAt\n    }\n  }\n": types.MessageAddedDocument,
 };
 
 /**
@@ -98,6 +120,50 @@ export function graphql(source: "\n  mutation IsolationSend($roomId: ID!) {\n   
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation IsolationAck($roomId: ID!) {\n    ack(roomId: $roomId, seq: 1)\n  }\n"): (typeof documents)["\n  mutation IsolationAck($roomId: ID!) {\n    ack(roomId: $roomId, seq: 1)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription Notifications($topics: [String!]) {\n    notifications(topics: $topics) {\n      id\n      topic\n      payload\n      createdAt\n    }\n  }\n"): (typeof documents)["\n  subscription Notifications($topics: [String!]) {\n    notifications(topics: $topics) {\n      id\n      topic\n      payload\n      createdAt\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation Notify($input: NotifyInput!) {\n    notify(input: $input) {\n      id\n      topic\n      payload\n    }\n  }\n"): (typeof documents)["\n  mutation Notify($input: NotifyInput!) {\n    notify(input: $input) {\n      id\n      topic\n      payload\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation AckNotification($id: ID!) {\n    ackNotification(id: $id)\n  }\n"): (typeof documents)["\n  mutation AckNotification($id: ID!) {\n    ackNotification(id: $id)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation Topic($topic: String!) {\n    subscribeTopic(topic: $topic)\n  }\n"): (typeof documents)["\n  mutation Topic($topic: String!) {\n    subscribeTopic(topic: $topic)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation Untopic($topic: String!) {\n    unsubscribeTopic(topic: $topic)\n  }\n"): (typeof documents)["\n  mutation Untopic($topic: String!) {\n    unsubscribeTopic(topic: $topic)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription Watch($roomId: ID!, $afterSeq: Int) {\n    messageAdded(roomId: $roomId, afterSeq: $afterSeq) {\n      seq\n    }\n  }\n"): (typeof documents)["\n  subscription Watch($roomId: ID!, $afterSeq: Int) {\n    messageAdded(roomId: $roomId, afterSeq: $afterSeq) {\n      seq\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription Inbox($after: [RoomCursorInput!]) {\n    inbox(after: $after) {\n      roomId\n      message {\n        seq\n        content\n      }\n    }\n  }\n"): (typeof documents)["\n  subscription Inbox($after: [RoomCursorInput!]) {\n    inbox(after: $after) {\n      roomId\n      message {\n        seq\n        content\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription RoomEvents($roomId: ID!) {\n    roomEvents(roomId: $roomId) {\n      __typename\n      ... on TypingEvent {\n        roomId\n        userId\n        typing\n      }\n      ... on PresenceEvent {\n        userId\n        status\n      }\n      ... on AckEvent {\n        roomId\n        userId\n        seq\n      }\n    }\n  }\n"): (typeof documents)["\n  subscription RoomEvents($roomId: ID!) {\n    roomEvents(roomId: $roomId) {\n      __typename\n      ... on TypingEvent {\n        roomId\n        userId\n        typing\n      }\n      ... on PresenceEvent {\n        userId\n        status\n      }\n      ... on AckEvent {\n        roomId\n        userId\n        seq\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SetTyping($roomId: ID!, $typing: Boolean!) {\n    setTyping(roomId: $roomId, typing: $typing)\n  }\n"): (typeof documents)["\n  mutation SetTyping($roomId: ID!, $typing: Boolean!) {\n    setTyping(roomId: $roomId, typing: $typing)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation AckMessages($roomId: ID!, $seq: Int!) {\n    ack(roomId: $roomId, seq: $seq)\n  }\n"): (typeof documents)["\n  mutation AckMessages($roomId: ID!, $seq: Int!) {\n    ack(roomId: $roomId, seq: $seq)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription MessageAdded($roomId: ID!, $afterSeq: Int) {\n    messageAdded(roomId: $roomId, afterSeq: $afterSeq) {\n      id\n      roomId\n      senderId\n      seq\n      content\n      meta\n      clientMessageId\n      createdAt\n    }\n  }\n"): (typeof documents)["\n  subscription MessageAdded($roomId: ID!, $afterSeq: Int) {\n    messageAdded(roomId: $roomId, afterSeq: $afterSeq) {\n      id\n      roomId\n      senderId\n      seq\n      content\n      meta\n      clientMessageId\n      createdAt\n    }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};

@@ -1,0 +1,97 @@
+import type { IncomingMessage } from 'node:http';
+import type { ExecutionArgs } from 'graphql';
+import { makeServer } from 'graphql-ws';
+import type { WebSocket } from 'ws';
+import { credentialsForSocket } from '../auth/credentials.js';
+import type { Session } from '../auth/session.js';
+import { AppError } from '../errors.js';
+import { toGraphQLError } from '../graphql/errors.js';
+import type { GraphQLServer } from '../graphql/yoga.js';
+import type { Logger } from '../logger.js';
+import type { Services } from '../services/index.js';
+import { CloseCode, type ConnectionRegistry, type LiveConnection } from './connections.js';
+
+interface Extra {
+  connection: LiveConnection;
+  request: Pick<IncomingMessage, 'headers' | 'url'> | undefined;
+  session?: Session;
+}
+
+type EnvelopedArgs = ExecutionArgs & {
+  rootValue: { execute: (args: ExecutionArgs) => unknown; subscribe: (args: ExecutionArgs) => unknown };
+};
+
+/**
+ * GraphQL over WebSocket (subprotocol graphql-transport-ws) on /graphql: graphql-ws' transport-
+ * agnostic server, fed by our own socket glue so heartbeat, backpressure, presence and shutdown
+ * work the same as on /ws. Operations run through `yoga.getEnveloped`, so they get the same
+ * plugins, error masking and context as GraphQL over HTTP.
+ */
+export function createGraphQLWsHandler(yoga: GraphQLServer, services: Services, registry: ConnectionRegistry, logger: Logger) {
+  const server = makeServer<Record<string, unknown> | undefined, Extra>({
+    connectionInitWaitTimeout: 10_000,
+    async onConnect(ctx) {
+      const { connection, request } = ctx.extra;
+      try {
+        const session = await services.auth.authenticate(credentialsForSocket(request ?? { headers: {} }, ctx.connectionParams));
+        const user = session.requireUser();
+        ctx.extra.session = session;
+        // The upgrade request is no longer needed: do not keep it alive for the socket's lifetime.
+        ctx.extra.request = undefined;
+        await registry.authenticated(connection, user);
+        return true;
+      } catch (err) {
+        const code = err instanceof AppError && err.code === 'AUTHORIZATION_ERROR' ? CloseCode.Forbidden : CloseCode.Unauthorized;
+        connection.close(code, err instanceof AppError ? err.message : 'Unauthorized');
+        return false;
+      }
+    },
+    async onSubscribe(ctx, _id, payload) {
+      const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
+        session: ctx.extra.session,
+        connection: ctx.extra.connection,
+        params: payload,
+      });
+      let document;
+      try {
+        document = parse(payload.query);
+      } catch (err) {
+        return [toGraphQLError(err, logger)];
+      }
+      const errors = validate(schema, document);
+      if (errors.length > 0) return errors.map((e: unknown) => toGraphQLError(e, logger));
+      const args: EnvelopedArgs = {
+        schema,
+        document,
+        operationName: payload.operationName,
+        variableValues: payload.variables,
+        contextValue: await contextFactory(),
+        rootValue: { execute, subscribe },
+      };
+      return args;
+    },
+    execute: (args) => (args as EnvelopedArgs).rootValue.execute(args) as never,
+    subscribe: (args) => (args as EnvelopedArgs).rootValue.subscribe(args) as never,
+  });
+
+  return function handle(socket: WebSocket, request: IncomingMessage): void {
+    const connection = registry.open(socket, 'graphql-ws');
+    const closed = server.opened(
+      {
+        protocol: socket.protocol,
+        // Not awaited: flow control is the streams' job (they watch the socket's buffer).
+        send: (data) => connection.send(data),
+        close: (code, reason) => connection.close(code ?? 1000, reason ?? ''),
+        onMessage: (cb) =>
+          socket.on('message', (data) => {
+            cb(String(data)).catch((err: unknown) => {
+              logger.error({ err }, 'graphql-ws message handling failed');
+              connection.close(4500, 'Internal server error');
+            });
+          }),
+      },
+      { connection, request: { headers: request.headers, url: request.url } },
+    );
+    socket.once('close', (code, reason) => void closed(code, String(reason)));
+  };
+}

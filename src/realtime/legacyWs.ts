@@ -1,0 +1,191 @@
+import type { IncomingMessage } from 'node:http';
+import type { RawData, WebSocket } from 'ws';
+import { credentialsForSocket } from '../auth/credentials.js';
+import type { Session } from '../auth/session.js';
+import { AppError, invalid, publicError, tooLarge } from '../errors.js';
+import type { MessageData, NotificationData } from '../events/events.js';
+import { userKey } from '../events/events.js';
+import type { EventBus } from '../events/bus.js';
+import type { Logger } from '../logger.js';
+import type { RoomSignal } from '../services/delivery.js';
+import type { Services } from '../services/index.js';
+import { CloseCode, type ConnectionRegistry, type LiveConnection } from './connections.js';
+
+type Frame = Record<string, unknown>;
+
+export const messageFrame = (m: MessageData) => ({
+  type: 'message',
+  room_id: m.roomId,
+  message_id: m.id,
+  seq: m.seq,
+  sender_id: m.senderId,
+  content: m.content,
+  meta: m.meta,
+  created_at: m.createdAt,
+});
+
+const notificationFrame = (n: NotificationData) => ({
+  type: 'notification',
+  notification_id: n.id,
+  topic: n.topic,
+  payload: n.payload,
+  created_at: n.createdAt,
+});
+
+/**
+ * The original ChatAPI WebSocket protocol at /ws, for existing clients: a thin adapter over the
+ * same services and event bus as GraphQL. On connect it streams every message the user missed
+ * (since their delivered seq, room by room, in order), then live messages of all their rooms,
+ * typing, presence, acks and notifications. Every bad frame gets an `error` frame; the socket stays open.
+ */
+export function createLegacyWsHandler(services: Services, bus: EventBus, registry: ConnectionRegistry, logger: Logger, maxFrameBytes: number) {
+  return function handle(socket: WebSocket, request: IncomingMessage): void {
+    const connection = registry.open(socket, 'ws');
+    connection.onShutdown = (reconnectAfterMs) => {
+      connection.send(JSON.stringify({ type: 'server.shutdown', reconnect_after_ms: reconnectAfterMs }));
+      connection.close(CloseCode.ServiceRestart, 'service restart');
+    };
+    const send = (frame: Frame) => connection.send(JSON.stringify(frame));
+    const credentials = credentialsForSocket({ headers: request.headers, url: request.url });
+
+    // Frames may arrive before authentication finished: they wait for it, in order.
+    const ready = (async () => {
+      let session: Session;
+      try {
+        session = await services.auth.authenticate(credentials);
+        await registry.authenticated(connection, session.requireUser());
+      } catch (err) {
+        const code = err instanceof AppError && err.code === 'AUTHORIZATION_ERROR' ? CloseCode.Forbidden : CloseCode.Unauthorized;
+        connection.close(code, err instanceof AppError ? err.message : 'Unauthorized');
+        return undefined;
+      }
+      await startStreams(session, connection, send);
+      return session;
+    })().catch((err: unknown) => {
+      logger.error({ err }, '/ws connection set-up failed');
+      connection.close(1011, 'Internal server error');
+      return undefined;
+    });
+
+    let queue = Promise.resolve();
+    socket.on('message', (data: RawData, isBinary: boolean) => {
+      queue = queue.then(async () => {
+        const session = await ready;
+        if (!session || connection.closed) return;
+        await handleFrame(session, data, isBinary, send);
+      });
+    });
+  };
+
+  async function startStreams(session: Session, connection: LiveConnection, send: (frame: Frame) => void): Promise<void> {
+    const { tenantId, userId } = session.requireUser();
+    const messages = await services.delivery.inbox(session, null, connection);
+    const rooms = await services.rooms.listForUser(session);
+    const events = await services.delivery.watchRooms(
+      rooms.map((r) => r.id),
+      connection,
+    );
+    // Rooms joined later bring their typing, presence and acks too.
+    events.onClose(
+      bus.subscribe('user', userKey(tenantId, userId), (event) => {
+        if (event.type === 'roomJoined') void services.delivery.watchRoom(events, event.roomId);
+      }),
+    );
+    const notifications = await services.notifications.stream(session, null, connection);
+    connection.onClose(() => {
+      void messages.return();
+      void events.return();
+      void notifications.return();
+    });
+
+    const presenceSent = new Map<string, string>();
+    const toFrame = (event: RoomSignal): Frame | undefined => {
+      switch (event.type) {
+        case 'typing':
+          return event.userId === userId ? undefined : { type: 'typing', room_id: event.roomId, user_id: event.userId, action: event.typing ? 'start' : 'stop' };
+        case 'ack':
+          return { type: 'ack.received', room_id: event.roomId, user_id: event.userId, seq: event.seq };
+        case 'presence': {
+          // Presence arrives once per shared room: tell each change once.
+          const status = event.status.toLowerCase();
+          if (event.userId === userId || presenceSent.get(event.userId) === status) return undefined;
+          presenceSent.set(event.userId, status);
+          return { type: 'presence.update', user_id: event.userId, status };
+        }
+      }
+    };
+    void (async () => {
+      for await (const m of messages) send(messageFrame(m));
+    })();
+    void (async () => {
+      for await (const event of events) {
+        const frame = toFrame(event);
+        if (frame) send(frame);
+      }
+    })();
+    void (async () => {
+      for await (const n of notifications) send(notificationFrame(n));
+    })();
+  }
+
+  async function handleFrame(session: Session, data: RawData, isBinary: boolean, send: (frame: Frame) => void): Promise<void> {
+    let requestId: unknown;
+    try {
+      const size = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : (data as Buffer | ArrayBuffer).byteLength;
+      if (size > maxFrameBytes) throw tooLarge(`frame must be at most ${maxFrameBytes} bytes`);
+      if (isBinary) throw invalid('frames must be JSON text');
+      let frame: unknown;
+      try {
+        frame = JSON.parse(String(data));
+      } catch {
+        throw invalid('frame is not valid JSON');
+      }
+      if (!frame || typeof frame !== 'object' || Array.isArray(frame)) throw invalid('frame must be a JSON object');
+      const envelope = frame as Frame;
+      // Both the documented flat form and the enveloped {"type", "data": {...}} form.
+      const body: Frame =
+        envelope.data && typeof envelope.data === 'object' && !Array.isArray(envelope.data) ? (envelope.data as Frame) : envelope;
+      requestId = envelope.request_id ?? body.request_id;
+      if (typeof envelope.type !== 'string') throw invalid('frame needs a "type"', 'type');
+
+      switch (envelope.type) {
+        case 'send_message': {
+          const { message } = await services.messages.send(session, body.room_id, {
+            content: body.content,
+            meta: body.meta,
+            clientMessageId: body.client_message_id,
+          });
+          if (requestId !== undefined) {
+            send({ type: 'message.sent', request_id: requestId, room_id: message.roomId, message_id: message.id, seq: message.seq, created_at: message.createdAt });
+          }
+          return;
+        }
+        case 'ack':
+          if (body.notification_id !== undefined) await services.notifications.ack(session, body.notification_id);
+          else await services.messages.ack(session, body.room_id, body.seq);
+          return;
+        case 'typing.start':
+        case 'typing.stop':
+          await services.typing.set(session, body.room_id, envelope.type === 'typing.start');
+          return;
+        case 'subscribe':
+          if (body.topic !== undefined) await services.notifications.subscribeTopic(session, body.topic);
+          // Every room of the user is already streamed; this confirms membership (or says it is missing).
+          else await services.rooms.requireMember(session, body.room_id);
+          return;
+        default:
+          throw invalid(`unknown frame type ${JSON.stringify(envelope.type).slice(0, 64)}`, 'type');
+      }
+    } catch (err) {
+      if (!(err instanceof AppError)) logger.error({ err }, 'Unexpected error handling a /ws frame');
+      const error = publicError(err);
+      send({
+        type: 'error',
+        code: error.code,
+        message: error.message,
+        ...(error.details.field ? { field: error.details.field } : {}),
+        ...(requestId !== undefined ? { request_id: requestId } : {}),
+      });
+    }
+  }
+}
