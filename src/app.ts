@@ -4,10 +4,11 @@ import { handleProtocols } from 'graphql-ws';
 import { WebSocketServer } from 'ws';
 import { Authenticator } from './auth/authenticator.js';
 import type { Config } from './config.js';
-import { createDatabase } from './db/database.js';
+import { createDatabase, type Database } from './db/database.js';
 import { createEventBus } from './events/bus.js';
 import { createGraphQLServer } from './graphql/yoga.js';
 import { createLogger, type Logger } from './logger.js';
+import { createMetrics } from './metrics.js';
 import { ConnectionRegistry } from './realtime/connections.js';
 import { createGraphQLWsHandler } from './realtime/graphqlWs.js';
 import { createLegacyWsHandler } from './realtime/legacyWs.js';
@@ -22,12 +23,16 @@ import { MemoryPresenceStore, PresenceService } from './services/presence.js';
 import { RoomService } from './services/rooms.js';
 import { TenantService } from './services/tenants.js';
 import { TypingService } from './services/typing.js';
+import { FlexibleRateLimitStore, RateLimitService } from './services/rateLimits.js';
+import { UsageService } from './services/usage.js';
 
 export interface App {
   readonly config: Config;
   readonly logger: Logger;
   readonly services: Services;
   readonly connections: ConnectionRegistry;
+  /** The database (tests and tools read it directly; services own every write). */
+  readonly db: Database;
   /** Migrates the database and listens. Resolves with the bound address. */
   start(): Promise<{ port: number; url: string }>;
   /**
@@ -45,15 +50,17 @@ export function buildApp(config: Config, options: { logger?: Logger } = {}): App
   const logger = options.logger ?? createLogger(config.logLevel);
   const db = createDatabase(config.database, logger);
   const bus = createEventBus(undefined, (err) => logger.error({ err }, 'Event listener failed'));
+  const metrics = createMetrics();
 
   const auth = new Authenticator(db, bus, logger, config.masterApiKey);
   const rooms = new RoomService(db, bus, logger);
   const presence = new PresenceService(db, bus, new MemoryPresenceStore(), logger, config.realtime.presenceGraceMs);
+  const usage = new UsageService(db, logger);
   const services: Services = {
     auth,
-    tenants: new TenantService(db, logger),
+    tenants: new TenantService(db, bus, logger, config.defaultRateLimit),
     rooms,
-    messages: new MessageService(db, bus, rooms, logger, config.maxMessageBytes),
+    messages: new MessageService(db, bus, rooms, usage, metrics, logger, config.maxMessageBytes),
     health: new HealthService(db, logger),
     delivery: new DeliveryService(db, bus, rooms, logger, config.realtime.maxBufferedBytes),
     presence,
@@ -62,13 +69,23 @@ export function buildApp(config: Config, options: { logger?: Logger } = {}): App
       ...config.notifications,
       maxPayloadBytes: config.maxMessageBytes,
     }),
+    limits: new RateLimitService(new FlexibleRateLimitStore(), usage, metrics, config.defaultRateLimit),
+    usage,
   };
-  const connections = new ConnectionRegistry(presence, logger, config.realtime);
+  const connections = new ConnectionRegistry(auth, presence, usage, metrics, bus, logger, config.realtime);
 
-  const graphql = createGraphQLServer(services, logger);
-  const rest = createRestRouter(services, logger, config.maxBodyBytes);
+  const graphql = createGraphQLServer(services, logger, config.trustProxy);
+  const rest = createRestRouter(services, logger, { maxBodyBytes: config.maxBodyBytes, trustProxy: config.trustProxy });
   const server = http.createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
+    res.once('finish', () => metrics.httpRequests.inc({ method: req.method, status: `${Math.floor(res.statusCode / 100)}xx` }));
     const path = req.url?.split('?', 1)[0];
+    if (path === '/metrics' && req.method === 'GET') {
+      void metrics.registry.metrics().then((text) => {
+        res.writeHead(200, { 'content-type': metrics.registry.contentType });
+        res.end(text);
+      });
+      return;
+    }
     if (path === '/graphql' || path === '/graphql/') {
       try {
         checkDeclaredLength(req, config.maxBodyBytes);
@@ -86,8 +103,8 @@ export function buildApp(config: Config, options: { logger?: Logger } = {}): App
   const wsOptions = { noServer: true, perMessageDeflate: false, maxPayload: 4 * config.maxBodyBytes };
   const graphqlWss = new WebSocketServer({ ...wsOptions, handleProtocols });
   const legacyWss = new WebSocketServer(wsOptions);
-  const graphqlWs = createGraphQLWsHandler(graphql, services, connections, logger);
-  const legacyWs = createLegacyWsHandler(services, bus, connections, logger, config.maxBodyBytes);
+  const graphqlWs = createGraphQLWsHandler(graphql, services, connections, logger, config.trustProxy);
+  const legacyWs = createLegacyWsHandler(services, bus, connections, logger, { maxFrameBytes: config.maxBodyBytes, trustProxy: config.trustProxy });
   let stopping = false;
   server.on('upgrade', (req, socket: Socket, head) => {
     const path = req.url?.split('?', 1)[0];
@@ -104,6 +121,7 @@ export function buildApp(config: Config, options: { logger?: Logger } = {}): App
     logger,
     services,
     connections,
+    db,
     async start() {
       await db.migrate();
       if (!config.masterApiKey) logger.warn('MASTER_API_KEY is not set: the admin API is disabled');
@@ -116,6 +134,7 @@ export function buildApp(config: Config, options: { logger?: Logger } = {}): App
       });
       connections.startHeartbeat();
       services.notifications.startWorker();
+      usage.start();
       const { port, address, family } = server.address() as AddressInfo;
       const host = family === 'IPv6' ? `[${address === '::' ? '::1' : address}]` : address === '0.0.0.0' ? '127.0.0.1' : address;
       const url = `http://${host}:${port}`;
@@ -148,6 +167,7 @@ export function buildApp(config: Config, options: { logger?: Logger } = {}): App
       services.presence.close();
       services.typing.close();
       await services.messages.idle();
+      await usage.stop();
       await bus.close();
       await db.close();
       logger.info('ChatAPI stopped');

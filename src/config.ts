@@ -30,6 +30,8 @@ export interface Config {
   maxMessageBytes: number;
   /** Largest request body accepted by REST and GraphQL over HTTP, in bytes. */
   maxBodyBytes: number;
+  /** Take the client address from X-Forwarded-For (behind a load balancer). @default false */
+  trustProxy: boolean;
   realtime: {
     /** How often the server pings every WebSocket. @default 30000 */
     pingIntervalMs: number;
@@ -114,6 +116,7 @@ const envSchema = z.object({
   RETRY_MAX_ATTEMPTS: intSetting(1, 100).default(5),
   NOTIFICATION_TTL: durationSetting(365 * 86_400_000).default(7 * 86_400_000),
   SHUTDOWN_DRAIN_TIMEOUT: durationSetting(600_000).default(10_000),
+  TRUST_PROXY: z.string().trim().toLowerCase().default('false').pipe(z.enum(['true', 'false', '1', '0'], { error: 'must be true or false' })),
 });
 
 /** Parses `LISTEN_ADDR` in the forms `:8080`, `8080`, `127.0.0.1:8080`, `[::1]:8080`. */
@@ -179,6 +182,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     defaultRateLimit: e.DEFAULT_RATE_LIMIT,
     maxMessageBytes: e.MAX_MESSAGE_BYTES,
     maxBodyBytes: Math.max(256 * 1024, 4 * e.MAX_MESSAGE_BYTES),
+    trustProxy: e.TRUST_PROXY === 'true' || e.TRUST_PROXY === '1',
     realtime: {
       pingIntervalMs: e.WS_PING_INTERVAL,
       idleTimeoutMs: e.WS_IDLE_TIMEOUT,

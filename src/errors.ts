@@ -21,6 +21,9 @@ export type ErrorDetails = { field?: string } & Record<string, unknown>;
 
 /** An expected failure: its code and message are meant for the client. */
 export class AppError extends Error {
+  /** Seconds until a retry can succeed (RATE_LIMIT_EXCEEDED): becomes the Retry-After header. */
+  retryAfter?: number;
+
   constructor(
     readonly code: ErrorCode,
     message: string = errorCodes[code].message,

@@ -37,6 +37,7 @@ describe('the original /ws protocol', () => {
       sender_id: 'lia',
       content: 'live',
       meta: { k: 'v' },
+      client_message_id: null,
       created_at: sent.body.created_at,
     });
     leo.close();

@@ -1,17 +1,21 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Database } from '../db/database.js';
-import { forbidden, invalid, unauthenticated } from '../errors.js';
+import { AppError, forbidden, invalid, unauthenticated } from '../errors.js';
 import type { EventBus } from '../events/bus.js';
 import type { Logger } from '../logger.js';
+import { rateLimitExceeded } from '../services/rateLimits.js';
 import { userIdSchema } from '../services/validation.js';
-import { Session } from './session.js';
+import { Session, type UserActor } from './session.js';
 
 /** The credentials a request carries, from headers, connection params or query string. */
 export interface Credentials {
   apiKey?: string | null;
   userId?: string | null;
   masterKey?: string | null;
+  /** The caller's network address: repeated failures from one address are throttled. */
+  address?: string;
 }
 
 export const hashKey = (key: string) => createHash('sha256').update(key).digest('hex');
@@ -20,18 +24,26 @@ interface KeyRecord {
   keyId: string;
   tenantId: string;
   tenantDisabled: boolean;
+  tenantDeleted: boolean;
+  rateLimit: number | null;
   expiresAt: number | null;
   revoked: boolean;
 }
 
+/** Failed authentications per address before it is told to back off, and the window. */
+const AUTH_FAILURES = { points: 20, duration: 10 };
+
 /**
  * Turns credentials into a Session. Tenant keys are looked up by their SHA-256 and cached, so a
  * request costs no database read; the cache forgets a tenant's keys as soon as any instance
- * changes them (a `cache` event on the bus). Unknown keys are remembered briefly too, so a client
- * hammering with a bad key does not hammer the database.
+ * changes them (a `cache` event on the bus). Unknown keys are remembered briefly too, and an
+ * address that keeps presenting bad keys is answered 429 without being checked, so a client
+ * hammering with a bad key does not hammer the database or the logs.
  */
 export class Authenticator {
-  private readonly keys = new LRUCache<string, KeyRecord | 'unknown'>({ max: 50_000, ttl: 10 * 60_000 });
+  private readonly byHash = new LRUCache<string, KeyRecord | 'unknown'>({ max: 50_000, ttl: 10 * 60_000 });
+  private readonly byKeyId = new LRUCache<string, KeyRecord>({ max: 50_000, ttl: 10 * 60_000 });
+  private readonly failures = new RateLimiterMemory(AUTH_FAILURES);
   private readonly masterHash: Buffer | undefined;
 
   constructor(
@@ -42,11 +54,15 @@ export class Authenticator {
   ) {
     this.masterHash = masterApiKey ? createHash('sha256').update(masterApiKey).digest() : undefined;
     bus.subscribe('cache', 'all', (event) => {
-      if (event.type !== 'tenant') return;
-      for (const [hash, record] of this.keys.entries()) {
-        if (record === 'unknown' || record.tenantId === event.tenantId) this.keys.delete(hash);
-      }
+      if (event.type === 'tenant') this.forgetTenant(event.tenantId);
     });
+  }
+
+  private forgetTenant(tenantId: string): void {
+    for (const [hash, record] of this.byHash.entries()) {
+      if (record === 'unknown' || record.tenantId === tenantId) this.byHash.delete(hash);
+    }
+    for (const [keyId, record] of this.byKeyId.entries()) if (record.tenantId === tenantId) this.byKeyId.delete(keyId);
   }
 
   /** Throws AUTHENTICATION_ERROR for credentials that are present but wrong. */
@@ -55,64 +71,135 @@ export class Authenticator {
     if (credentials.masterKey) {
       if (!this.masterHash) throw unauthenticated(adminRefusal);
       const given = createHash('sha256').update(credentials.masterKey).digest();
-      if (!timingSafeEqual(given, this.masterHash)) throw unauthenticated('Unauthorized');
+      if (!timingSafeEqual(given, this.masterHash)) {
+        await this.failed(credentials.address);
+        throw unauthenticated('Unauthorized');
+      }
       return new Session({ kind: 'master' }, adminRefusal);
     }
     if (credentials.apiKey) {
-      const record = await this.lookup(credentials.apiKey);
+      const record = await this.lookup(credentials.apiKey, credentials.address);
       if (!credentials.userId) throw unauthenticated('Missing X-User-Id header');
       const parsed = userIdSchema.safeParse(credentials.userId);
       if (!parsed.success) throw invalid(`X-User-Id ${parsed.error.issues[0]!.message}`, 'X-User-Id');
       return new Session(
-        { kind: 'user', tenantId: record.tenantId, userId: parsed.data, keyId: record.keyId },
+        { kind: 'user', tenantId: record.tenantId, userId: parsed.data, keyId: record.keyId, rateLimit: record.rateLimit },
         adminRefusal,
       );
     }
     return new Session({ kind: 'anonymous' }, adminRefusal);
   }
 
-  private async lookup(apiKey: string): Promise<KeyRecord> {
+  /**
+   * Whether the key a connection authenticated with still works: null if so, else the error a
+   * new request with it would get (revoked, expired, tenant disabled or deleted).
+   */
+  async recheck(user: UserActor): Promise<AppError | null> {
+    let record = this.byKeyId.get(user.keyId);
+    if (!record) {
+      const row = await this.db.read.apiKey.findUnique({ where: { id: user.keyId }, select: keySelect });
+      if (!row) return unauthenticated('Invalid API key');
+      record = this.remember(row);
+    }
+    try {
+      this.judge(record);
+      return null;
+    } catch (err) {
+      return err as AppError;
+    }
+  }
+
+  private remember(row: KeyRow): KeyRecord {
+    const record: KeyRecord = {
+      keyId: row.id,
+      tenantId: row.tenantId,
+      tenantDisabled: row.tenant.disabled,
+      tenantDeleted: row.tenant.deletedAt !== null,
+      rateLimit: row.tenant.rateLimit,
+      expiresAt: row.expiresAt ? row.expiresAt.getTime() : null,
+      revoked: row.revokedAt !== null,
+    };
+    this.byHash.set(row.keyHash, record);
+    this.byKeyId.set(row.id, record);
+    return record;
+  }
+
+  private async lookup(apiKey: string, address: string | undefined): Promise<KeyRecord> {
     const hash = hashKey(apiKey);
-    let record = this.keys.get(hash);
+    let record = this.byHash.get(hash);
     if (record === undefined) {
-      const row = await this.db.read.apiKey.findUnique({
-        where: { keyHash: hash },
-        select: { id: true, tenantId: true, expiresAt: true, revokedAt: true, tenant: { select: { disabled: true } } },
-      });
+      const failures = address ? await this.failures.get(address) : null;
+      // This address keeps presenting bad keys: do not even look this one up.
+      if (failures && failures.consumedPoints >= AUTH_FAILURES.points) await this.failed(address);
+      const row = await this.db.read.apiKey.findUnique({ where: { keyHash: hash }, select: keySelect });
       if (row) {
-        record = {
-          keyId: row.id,
-          tenantId: row.tenantId,
-          tenantDisabled: row.tenant.disabled,
-          expiresAt: row.expiresAt ? row.expiresAt.getTime() : null,
-          revoked: row.revokedAt !== null,
-        };
-        this.keys.set(hash, record);
-        if (!record.revoked && !record.tenantDisabled) {
+        record = this.remember(row);
+        if (!record.revoked && !record.tenantDisabled && !record.tenantDeleted) {
           this.logger.info({ tenant_id: record.tenantId }, 'Tenant validated');
         }
       } else {
         record = 'unknown';
-        this.keys.set(hash, record, { ttl: 10_000 });
+        this.byHash.set(hash, record, { ttl: 10_000 });
       }
     }
-    const reason =
-      record === 'unknown'
-        ? 'tenant not found'
-        : record.revoked
-          ? 'key revoked'
-          : record.expiresAt !== null && record.expiresAt <= Date.now()
-            ? 'key expired'
-            : undefined;
-    if (reason) {
-      this.logger.error({ error: reason }, 'Invalid API key');
+    if (record === 'unknown') {
+      await this.failed(address);
+      this.logger.error({ error: 'tenant not found' }, 'Invalid API key');
       throw unauthenticated('Invalid API key');
     }
-    const valid = record as KeyRecord;
-    if (valid.tenantDisabled) {
-      this.logger.warn({ tenant_id: valid.tenantId }, 'Tenant disabled');
+    try {
+      return this.judge(record);
+    } catch (err) {
+      if ((err as AppError).code === 'AUTHENTICATION_ERROR') await this.failed(address);
+      throw err;
+    }
+  }
+
+  private judge(record: KeyRecord): KeyRecord {
+    const reason = record.tenantDeleted
+      ? 'tenant deleted'
+      : record.revoked
+        ? 'key revoked'
+        : record.expiresAt !== null && record.expiresAt <= Date.now()
+          ? 'key expired'
+          : undefined;
+    if (reason) {
+      this.logger.error({ error: reason, tenant_id: record.tenantId }, 'Invalid API key');
+      throw unauthenticated('Invalid API key');
+    }
+    if (record.tenantDisabled) {
+      this.logger.warn({ tenant_id: record.tenantId }, 'Tenant disabled');
       throw forbidden('tenant disabled');
     }
-    return valid;
+    return record;
+  }
+
+  /** Counts a failed authentication; past the allowance the address gets 429 instead of 401. */
+  private async failed(address: string | undefined): Promise<void> {
+    if (!address) return;
+    try {
+      await this.failures.consume(address);
+    } catch (res) {
+      if (res instanceof RateLimiterRes) throw rateLimitExceeded(Math.max(1, Math.ceil(res.msBeforeNext / 1000)));
+      throw res;
+    }
   }
 }
+
+const keySelect = {
+  id: true,
+  keyHash: true,
+  tenantId: true,
+  expiresAt: true,
+  revokedAt: true,
+  tenant: { select: { disabled: true, deletedAt: true, rateLimit: true } },
+} as const;
+
+type KeyRow = {
+  id: string;
+  keyHash: string;
+  tenantId: string;
+  expiresAt: Date | null;
+  revokedAt: Date | null;
+  tenant: { disabled: boolean; deletedAt: Date | null; rateLimit: number | null };
+};

@@ -22,6 +22,7 @@ export const nodeHeaders =
 export function credentialsForSocket(
   request: { headers: Record<string, string | string[] | undefined>; url?: string },
   params?: Readonly<Record<string, unknown>> | null,
+  address?: string,
 ): Credentials {
   const fromHeaders = credentialsFromHeaders(nodeHeaders(request.headers));
   const query = new URL(request.url ?? '/', 'http://localhost').searchParams;
@@ -35,5 +36,19 @@ export function credentialsForSocket(
   return {
     apiKey: param('apiKey', 'api_key', 'X-API-Key', 'x-api-key') ?? fromHeaders.apiKey ?? query.get('api_key'),
     userId: param('userId', 'user_id', 'X-User-Id', 'x-user-id') ?? fromHeaders.userId ?? query.get('user_id'),
+    address,
   };
+}
+
+/** The client's address: the socket peer, or the first X-Forwarded-For hop behind a trusted proxy. */
+export function clientAddress(
+  request: { headers: Record<string, string | string[] | undefined>; socket?: { remoteAddress?: string } },
+  trustProxy: boolean,
+): string | undefined {
+  if (trustProxy) {
+    const forwarded = request.headers['x-forwarded-for'];
+    const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim();
+    if (first) return first;
+  }
+  return request.socket?.remoteAddress;
 }

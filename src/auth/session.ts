@@ -5,6 +5,8 @@ export interface UserActor {
   tenantId: string;
   userId: string;
   keyId: string;
+  /** The tenant's own requests-per-second limit; null means DEFAULT_RATE_LIMIT. */
+  rateLimit: number | null;
 }
 export type Actor = { kind: 'anonymous' } | { kind: 'master' } | UserActor;
 

@@ -10,6 +10,8 @@ import type { Db, Tx } from './database.js';
  * portable between SQLite and PostgreSQL and stores values in the representation Prisma uses.
  */
 export interface NewMessage {
+  /** Not stored with the message (its room says it); carried for accounting. */
+  tenantId: string;
   id: string;
   roomId: string;
   senderId: string;

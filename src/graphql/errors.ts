@@ -48,8 +48,7 @@ export function toGraphQLError(error: unknown, logger?: Logger): GraphQLError {
 }
 
 function httpHeaders(error: AppError): Record<string, string> {
-  const retryAfter = error.details.retry_after;
-  return typeof retryAfter === 'number' ? { 'Retry-After': String(retryAfter) } : {};
+  return error.retryAfter !== undefined ? { 'Retry-After': String(error.retryAfter) } : {};
 }
 
 function normalise(result: ExecutionResult, logger: Logger): ExecutionResult {

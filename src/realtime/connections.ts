@@ -1,8 +1,12 @@
 import type { WebSocket } from 'ws';
+import type { Authenticator } from '../auth/authenticator.js';
 import type { UserActor } from '../auth/session.js';
+import type { EventBus } from '../events/bus.js';
 import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics.js';
 import type { Connection } from '../services/delivery.js';
 import type { PresenceService } from '../services/presence.js';
+import type { UsageService } from '../services/usage.js';
 
 /** WebSocket close codes ChatAPI uses, on both protocols. */
 export const CloseCode = {
@@ -84,23 +88,49 @@ export interface HeartbeatSettings {
   idleTimeoutMs: number;
 }
 
+/** How often open sockets are checked against their key (rotation grace periods ending). */
+const RECHECK_INTERVAL_MS = 1_000;
+
 /**
- * Every open WebSocket of this instance: heartbeat, presence, shutdown, and closing the sockets of
- * a tenant or key that lost access.
+ * Every open WebSocket of this instance: heartbeat, presence, usage, shutdown, and closing the
+ * sockets whose key stopped working (revoked, expired after a rotation, tenant disabled or
+ * deleted), at once when any instance announces a change and at the latest a second later.
  */
 export class ConnectionRegistry {
   private readonly connections = new Set<LiveConnection>();
   private heartbeat: NodeJS.Timeout | undefined;
+  private rechecker: NodeJS.Timeout | undefined;
 
   constructor(
+    private readonly auth: Authenticator,
     private readonly presence: PresenceService,
+    private readonly usage: UsageService,
+    private readonly metrics: Metrics,
+    bus: EventBus,
     private readonly logger: Logger,
     private readonly settings: HeartbeatSettings,
-  ) {}
+  ) {
+    bus.subscribe('cache', 'all', (event) => {
+      if (event.type === 'tenant') void this.recheck(event.tenantId);
+    });
+  }
+
+  /** Closes the sockets (of one tenant, or all) whose key no longer works. */
+  async recheck(tenantId?: string): Promise<void> {
+    for (const connection of this.connections) {
+      const user = connection.user;
+      if (!user || connection.closed || (tenantId && user.tenantId !== tenantId)) continue;
+      const refusal = await this.auth.recheck(user).catch(() => null);
+      if (refusal) {
+        connection.close(refusal.code === 'AUTHORIZATION_ERROR' ? CloseCode.Forbidden : CloseCode.Unauthorized, refusal.message);
+      }
+    }
+  }
 
   open(socket: WebSocket, protocol: Protocol): LiveConnection {
     const connection = new LiveConnection(socket, protocol);
     this.connections.add(connection);
+    this.metrics.webSockets.inc({ protocol });
     const seen = () => (connection.lastSeen = Date.now());
     socket.on('pong', seen);
     socket.on('message', seen);
@@ -108,8 +138,10 @@ export class ConnectionRegistry {
     socket.once('close', () => {
       connection.ended();
       this.connections.delete(connection);
+      this.metrics.webSockets.dec({ protocol });
       const user = connection.user;
       if (user) {
+        this.usage.connectionClosed(user.tenantId);
         this.presence.disconnected(user.tenantId, user.userId).catch((err) => this.logger.error({ err }, 'Presence update failed'));
       }
     });
@@ -120,6 +152,7 @@ export class ConnectionRegistry {
   async authenticated(connection: LiveConnection, user: UserActor): Promise<void> {
     if (connection.closed) return;
     connection.user = user;
+    this.usage.connectionOpened(user.tenantId);
     await this.presence.connected(user.tenantId, user.userId);
   }
 
@@ -137,24 +170,14 @@ export class ConnectionRegistry {
       }
     }, this.settings.pingIntervalMs);
     this.heartbeat.unref();
-  }
-
-  /** Closes every socket acting for the tenant (or only for one of its keys). */
-  closeFor(match: { tenantId: string; keyId?: string }, code: number, reason: string): number {
-    let closed = 0;
-    for (const connection of this.connections) {
-      const user = connection.user;
-      if (user && user.tenantId === match.tenantId && (!match.keyId || user.keyId === match.keyId)) {
-        connection.close(code, reason);
-        closed += 1;
-      }
-    }
-    return closed;
+    this.rechecker = setInterval(() => void this.recheck(), RECHECK_INTERVAL_MS);
+    this.rechecker.unref();
   }
 
   /** Tells every peer the server is going away, the way its protocol says it. */
   shutdown(reconnectAfterMs: number): void {
     clearInterval(this.heartbeat);
+    clearInterval(this.rechecker);
     for (const connection of this.connections) connection.onShutdown(reconnectAfterMs);
   }
 
@@ -165,12 +188,5 @@ export class ConnectionRegistry {
 
   get size(): number {
     return this.connections.size;
-  }
-
-  /** Open connections per tenant (for usage figures). */
-  countByTenant(): Map<string, number> {
-    const counts = new Map<string, number>();
-    for (const { user } of this.connections) if (user) counts.set(user.tenantId, (counts.get(user.tenantId) ?? 0) + 1);
-    return counts;
   }
 }

@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { ExecutionArgs } from 'graphql';
 import { makeServer } from 'graphql-ws';
 import type { WebSocket } from 'ws';
-import { credentialsForSocket } from '../auth/credentials.js';
+import { clientAddress, credentialsForSocket } from '../auth/credentials.js';
 import type { Session } from '../auth/session.js';
 import { AppError } from '../errors.js';
 import { toGraphQLError } from '../graphql/errors.js';
@@ -13,6 +13,7 @@ import { CloseCode, type ConnectionRegistry, type LiveConnection } from './conne
 
 interface Extra {
   connection: LiveConnection;
+  address: string | undefined;
   request: Pick<IncomingMessage, 'headers' | 'url'> | undefined;
   session?: Session;
 }
@@ -27,13 +28,13 @@ type EnvelopedArgs = ExecutionArgs & {
  * work the same as on /ws. Operations run through `yoga.getEnveloped`, so they get the same
  * plugins, error masking and context as GraphQL over HTTP.
  */
-export function createGraphQLWsHandler(yoga: GraphQLServer, services: Services, registry: ConnectionRegistry, logger: Logger) {
+export function createGraphQLWsHandler(yoga: GraphQLServer, services: Services, registry: ConnectionRegistry, logger: Logger, trustProxy: boolean) {
   const server = makeServer<Record<string, unknown> | undefined, Extra>({
     connectionInitWaitTimeout: 10_000,
     async onConnect(ctx) {
-      const { connection, request } = ctx.extra;
+      const { connection, request, address } = ctx.extra;
       try {
-        const session = await services.auth.authenticate(credentialsForSocket(request ?? { headers: {} }, ctx.connectionParams));
+        const session = await services.auth.authenticate(credentialsForSocket(request ?? { headers: {} }, ctx.connectionParams, address));
         const user = session.requireUser();
         ctx.extra.session = session;
         // The upgrade request is no longer needed: do not keep it alive for the socket's lifetime.
@@ -47,6 +48,12 @@ export function createGraphQLWsHandler(yoga: GraphQLServer, services: Services, 
       }
     },
     async onSubscribe(ctx, _id, payload) {
+      // Every operation on the socket spends one point of the tenant's rate limit.
+      try {
+        await services.limits.admit(ctx.extra.session!);
+      } catch (err) {
+        return [toGraphQLError(err, logger)];
+      }
       const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
         session: ctx.extra.session,
         connection: ctx.extra.connection,
@@ -90,7 +97,7 @@ export function createGraphQLWsHandler(yoga: GraphQLServer, services: Services, 
             });
           }),
       },
-      { connection, request: { headers: request.headers, url: request.url } },
+      { connection, request: { headers: request.headers, url: request.url }, address: clientAddress(request, trustProxy) },
     );
     socket.once('close', (code, reason) => void closed(code, String(reason)));
   };

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { RawData, WebSocket } from 'ws';
-import { credentialsForSocket } from '../auth/credentials.js';
+import { clientAddress, credentialsForSocket } from '../auth/credentials.js';
 import type { Session } from '../auth/session.js';
 import { AppError, invalid, publicError, tooLarge } from '../errors.js';
 import type { MessageData, NotificationData } from '../events/events.js';
@@ -13,6 +13,8 @@ import { CloseCode, type ConnectionRegistry, type LiveConnection } from './conne
 
 type Frame = Record<string, unknown>;
 
+const frameTypes = new Set(['send_message', 'ack', 'typing.start', 'typing.stop', 'subscribe']);
+
 export const messageFrame = (m: MessageData) => ({
   type: 'message',
   room_id: m.roomId,
@@ -21,6 +23,7 @@ export const messageFrame = (m: MessageData) => ({
   sender_id: m.senderId,
   content: m.content,
   meta: m.meta,
+  client_message_id: m.clientMessageId,
   created_at: m.createdAt,
 });
 
@@ -38,7 +41,14 @@ const notificationFrame = (n: NotificationData) => ({
  * (since their delivered seq, room by room, in order), then live messages of all their rooms,
  * typing, presence, acks and notifications. Every bad frame gets an `error` frame; the socket stays open.
  */
-export function createLegacyWsHandler(services: Services, bus: EventBus, registry: ConnectionRegistry, logger: Logger, maxFrameBytes: number) {
+export function createLegacyWsHandler(
+  services: Services,
+  bus: EventBus,
+  registry: ConnectionRegistry,
+  logger: Logger,
+  options: { maxFrameBytes: number; trustProxy: boolean },
+) {
+  const { maxFrameBytes } = options;
   return function handle(socket: WebSocket, request: IncomingMessage): void {
     const connection = registry.open(socket, 'ws');
     connection.onShutdown = (reconnectAfterMs) => {
@@ -46,7 +56,7 @@ export function createLegacyWsHandler(services: Services, bus: EventBus, registr
       connection.close(CloseCode.ServiceRestart, 'service restart');
     };
     const send = (frame: Frame) => connection.send(JSON.stringify(frame));
-    const credentials = credentialsForSocket({ headers: request.headers, url: request.url });
+    const credentials = credentialsForSocket({ headers: request.headers, url: request.url }, null, clientAddress(request, options.trustProxy));
 
     // Frames may arrive before authentication finished: they wait for it, in order.
     const ready = (async () => {
@@ -147,6 +157,9 @@ export function createLegacyWsHandler(services: Services, bus: EventBus, registr
         envelope.data && typeof envelope.data === 'object' && !Array.isArray(envelope.data) ? (envelope.data as Frame) : envelope;
       requestId = envelope.request_id ?? body.request_id;
       if (typeof envelope.type !== 'string') throw invalid('frame needs a "type"', 'type');
+      if (!frameTypes.has(envelope.type)) throw invalid(`unknown frame type ${JSON.stringify(envelope.type).slice(0, 64)}`, 'type');
+      // Every frame that does work spends one point of the tenant's rate limit.
+      await services.limits.admit(session);
 
       switch (envelope.type) {
         case 'send_message': {
@@ -173,8 +186,6 @@ export function createLegacyWsHandler(services: Services, bus: EventBus, registr
           // Every room of the user is already streamed; this confirms membership (or says it is missing).
           else await services.rooms.requireMember(session, body.room_id);
           return;
-        default:
-          throw invalid(`unknown frame type ${JSON.stringify(envelope.type).slice(0, 64)}`, 'type');
       }
     } catch (err) {
       if (!(err instanceof AppError)) logger.error({ err }, 'Unexpected error handling a /ws frame');

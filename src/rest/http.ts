@@ -10,11 +10,11 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
 }
 
 /** `{"success": false, "error": {...}}` with the registry's status; unexpected errors are logged and masked. */
-export function sendError(res: ServerResponse, err: unknown, logger: Logger): void {
+export function sendError(res: ServerResponse, err: unknown, logger: Logger, extraHeaders: Record<string, string> = {}): void {
   if (!(err instanceof AppError)) logger.error({ err }, 'Unexpected error in REST request');
   const error = publicError(err);
-  const headers: Record<string, string> = {};
-  if (typeof error.details.retry_after === 'number') headers['retry-after'] = String(error.details.retry_after);
+  const headers: Record<string, string> = { ...extraHeaders };
+  if (error.retryAfter !== undefined) headers['Retry-After'] = String(error.retryAfter);
   // The body may not have been read: closing the connection keeps the next request's bytes clean.
   if (error.code === 'PAYLOAD_TOO_LARGE') headers.connection = 'close';
   if (res.headersSent) {
@@ -30,8 +30,8 @@ export function checkDeclaredLength(req: IncomingMessage, limit: number): void {
   if (declared > limit) throw tooLarge(`Request body must be at most ${limit} bytes`);
 }
 
-/** Reads the body (at most `limit` bytes) and parses it as a JSON object. */
-export async function readJsonObject(req: IncomingMessage, limit: number): Promise<Record<string, unknown>> {
+/** Reads the body (at most `limit` bytes) and parses it as a JSON object (`{}` when empty and optional). */
+export async function readJsonObject(req: IncomingMessage, limit: number, optional = false): Promise<Record<string, unknown>> {
   checkDeclaredLength(req, limit);
   const chunks: Buffer[] = [];
   let size = 0;
@@ -41,7 +41,10 @@ export async function readJsonObject(req: IncomingMessage, limit: number): Promi
     chunks.push(chunk);
   }
   const text = Buffer.concat(chunks).toString('utf8');
-  if (text.trim() === '') throw invalid('Request body must be a JSON object');
+  if (text.trim() === '') {
+    if (optional) return {};
+    throw invalid('Request body must be a JSON object');
+  }
   let body: unknown;
   try {
     body = JSON.parse(text);

@@ -1,26 +1,34 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import Router, { type HTTPVersion } from 'find-my-way';
-import { credentialsFromHeaders, nodeHeaders } from '../auth/credentials.js';
+import { clientAddress, credentialsFromHeaders, nodeHeaders } from '../auth/credentials.js';
 import type { Session } from '../auth/session.js';
 import { notFound } from '../errors.js';
 import type { MessageData } from '../events/events.js';
 import type { Logger } from '../logger.js';
 import type { Services } from '../services/index.js';
+import { rateLimitExceeded, rateLimitHeaders, type RateLimitState } from '../services/rateLimits.js';
 import type { MemberView, RoomView } from '../services/rooms.js';
+import { registerAdminRoutes } from './admin.js';
 import { intParam, readJsonObject, sendError, sendJson } from './http.js';
 
 /**
  * The original ChatAPI's documented REST endpoints, unchanged: paths, headers, snake_case fields.
  * Each handler translates HTTP to one service call and the result back; nothing else.
  */
-interface Request {
+export interface Request {
   params: Record<string, string | undefined>;
   query: URLSearchParams;
+  /**
+   * The caller, from the one authentication path. A tenant user's request is admitted here: it
+   * spends one point of the tenant's rate limit, and the response carries X-RateLimit-* headers.
+   */
   session(): Promise<Session>;
-  body(): Promise<Record<string, unknown>>;
+  /** The JSON object body; with `optional`, an empty body reads as `{}`. */
+  body(optional?: boolean): Promise<Record<string, unknown>>;
 }
 
-type Handler = (request: Request) => Promise<[status: number, body: unknown]>;
+export type Handler = (request: Request) => Promise<[status: number, body: unknown]>;
+export type On = (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, handler: Handler) => void;
 
 const room = (r: RoomView) => ({
   room_id: r.id,
@@ -44,38 +52,44 @@ const message = (m: MessageData) => ({
   created_at: m.createdAt,
 });
 
-export function createRestRouter(services: Services, logger: Logger, maxBodyBytes: number) {
+export function createRestRouter(services: Services, logger: Logger, options: { maxBodyBytes: number; trustProxy: boolean }) {
   const router = Router<HTTPVersion.V1>({
     ignoreTrailingSlash: true,
     defaultRoute: (_req, res) => sendError(res, notFound('Route'), logger),
     onBadUrl: (_path, _req, res) => sendError(res, notFound('Route'), logger),
   });
 
-  const on = (method: 'GET' | 'POST', path: string, handler: Handler) =>
+  const on: On = (method, path, handler) =>
     router.on(method, path, async (req: IncomingMessage, res: ServerResponse, params, _store, query) => {
+      let limit: RateLimitState | undefined;
+      let session: Promise<Session> | undefined;
+      const authenticate = async () => {
+        const credentials = { ...credentialsFromHeaders(nodeHeaders(req.headers)), address: clientAddress(req, options.trustProxy) };
+        const caller = await services.auth.authenticate(credentials);
+        if (caller.actor.kind === 'user') {
+          limit = await services.limits.check(caller);
+          if (limit.retryAfter !== undefined) throw rateLimitExceeded(limit.retryAfter);
+        }
+        return caller;
+      };
       try {
         const [status, body] = await handler({
           params,
           query: new URLSearchParams(query as Record<string, string>),
-          session: () => services.auth.authenticate(credentialsFromHeaders(nodeHeaders(req.headers))),
-          body: () => readJsonObject(req, maxBodyBytes),
+          session: () => (session ??= authenticate()),
+          body: (optional) => readJsonObject(req, options.maxBodyBytes, optional),
         });
-        sendJson(res, status, body);
+        sendJson(res, status, body, limit ? rateLimitHeaders(limit) : {});
       } catch (err) {
-        sendError(res, err, logger);
+        sendError(res, err, logger, limit ? rateLimitHeaders(limit) : {});
       }
     });
+
+  registerAdminRoutes(on, services);
 
   on('GET', '/health', async () => {
     const health = await services.health.check();
     return [health.status === 'ok' ? 200 : 503, { status: health.status, uptime: health.uptime, db_writable: health.dbWritable }];
-  });
-
-  on('POST', '/admin/tenants', async (r) => {
-    const session = await r.session();
-    session.requireMaster();
-    const { tenant, apiKey } = await services.tenants.create(session, { name: (await r.body()).name });
-    return [201, { tenant_id: tenant.id, api_key: apiKey, name: tenant.name, created_at: tenant.createdAt.toISOString() }];
   });
 
   on('POST', '/rooms', async (r) => {
@@ -138,33 +152,6 @@ export function createRestRouter(services: Services, logger: Logger, maxBodyByte
   on('POST', '/notifications/:notification_id/ack', async (r) => {
     await services.notifications.ack(await r.session(), r.params.notification_id);
     return [200, { success: true }];
-  });
-
-  on('GET', '/admin/dead-letters', async (r) => {
-    const session = await r.session();
-    const failed = await services.notifications.deadLetters(session, {
-      tenantId: r.query.get('tenant_id') || undefined,
-      limit: intParam(r.query, 'limit'),
-    });
-    return [
-      200,
-      {
-        // Messages never become dead letters: they are stored before anyone is told, and every
-        // client catches up by seq. See docs/realtime.md.
-        failed_messages: [],
-        failed_notifications: failed.map((d) => ({
-          notification_id: d.notificationId,
-          tenant_id: d.tenantId,
-          user_id: d.userId,
-          topic: d.topic,
-          payload: d.payload,
-          attempts: d.attempts,
-          last_attempt_at: d.lastAttemptAt?.toISOString() ?? null,
-          error: d.error,
-          created_at: d.createdAt.toISOString(),
-        })),
-      },
-    ];
   });
 
   return router;

@@ -4,9 +4,11 @@ import type { HealthService } from './health.js';
 import type { MessageService } from './messages.js';
 import type { NotificationService } from './notifications.js';
 import type { PresenceService } from './presence.js';
+import type { RateLimitService } from './rateLimits.js';
 import type { RoomService } from './rooms.js';
 import type { TenantService } from './tenants.js';
 import type { TypingService } from './typing.js';
+import type { UsageService } from './usage.js';
 
 /** Every domain service, as the transports (GraphQL, REST, WebSocket) see them. */
 export interface Services {
@@ -19,4 +21,6 @@ export interface Services {
   presence: PresenceService;
   typing: TypingService;
   notifications: NotificationService;
+  limits: RateLimitService;
+  usage: UsageService;
 }

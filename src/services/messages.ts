@@ -6,9 +6,11 @@ import { invalid, tooLarge } from '../errors.js';
 import type { EventBus } from '../events/bus.js';
 import type { MessageData } from '../events/events.js';
 import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics.js';
 import { GroupCommit } from './groupCommit.js';
 import { newId } from './ids.js';
 import type { RoomService } from './rooms.js';
+import type { UsageService } from './usage.js';
 import { check, seqSchema, userIdSchema, utf8Bytes } from './validation.js';
 
 export interface SendInput {
@@ -47,6 +49,8 @@ export class MessageService {
     private readonly db: Database,
     private readonly bus: EventBus,
     private readonly rooms: RoomService,
+    private readonly usage: UsageService,
+    private readonly metrics: Metrics,
     private readonly logger: Logger,
     private readonly maxMessageBytes: number,
   ) {
@@ -67,6 +71,7 @@ export class MessageService {
     }
     const clientMessageId = check(clientMessageIdSchema, input.clientMessageId, 'client_message_id');
     return this.writer.submit({
+      tenantId: member.tenantId,
       id: newId('msg'),
       roomId: member.roomId,
       senderId: member.userId,
@@ -122,11 +127,13 @@ export class MessageService {
         throw err;
       }
     }
-    for (const result of results) {
-      if (!(result instanceof Error) && !result.duplicate) {
-        this.bus.publish('room', result.message.roomId, { type: 'message', message: result.message });
-      }
-    }
+    this.metrics.sendBatchSize.observe(batch.length);
+    results.forEach((result, i) => {
+      if (result instanceof Error || result.duplicate) return;
+      this.bus.publish('room', result.message.roomId, { type: 'message', message: result.message });
+      this.usage.recordMessages(batch[i]!.tenantId, 1);
+      this.metrics.messagesStored.inc();
+    });
     return results;
   }
 }

@@ -36,6 +36,14 @@ export interface NotificationSettings {
   maxPayloadBytes: number;
 }
 
+interface DueDelivery {
+  notificationId: string;
+  tenantId: string;
+  userId: string;
+  attempts: number;
+  notification: { id: string; topic: string; payload: string; createdAt: Date; expiresAt: Date };
+}
+
 /** Most users one notification may reach. */
 export const MAX_RECIPIENTS = 10_000;
 
@@ -64,8 +72,8 @@ const targetsSchema = z.object(
 export class NotificationService {
   private worker: NodeJS.Timeout | undefined;
   private tick: Promise<void> | undefined;
-  /** Users with a live notification listener on this instance. */
-  private readonly listening = new Map<string, number>();
+  /** Live notification listeners on this instance, per user: the topics each wants (undefined: all). */
+  private readonly listening = new Map<string, Array<Set<string> | undefined>>();
 
   constructor(
     private readonly db: Database,
@@ -179,12 +187,13 @@ export class NotificationService {
       if (backlog) backlog.push(event);
       else queue.push(event.notification);
     });
-    this.listening.set(key, (this.listening.get(key) ?? 0) + 1);
+    const filters = this.listening.get(key) ?? [];
+    filters.push(only);
+    this.listening.set(key, filters);
     queue.onClose(() => {
       unsubscribe();
-      const n = (this.listening.get(key) ?? 1) - 1;
-      if (n > 0) this.listening.set(key, n);
-      else this.listening.delete(key);
+      filters.splice(filters.indexOf(only), 1);
+      if (filters.length === 0) this.listening.delete(key);
     });
     const replayed = new Set<string>();
     try {
@@ -286,44 +295,60 @@ export class NotificationService {
       }),
     );
     if (this.listening.size === 0) return;
-    const due = await this.db.read.notificationDelivery.findMany({
-      where: { status: 'pending', nextAttemptAt: { lte: now } },
-      include: { notification: true },
-      orderBy: { nextAttemptAt: 'asc' },
-      take: 500,
+    // Only copies whose target listens here: the others wait for their next subscription (or
+    // for the instance they are connected to).
+    const targets = [...this.listening.keys()].map((key) => {
+      const split = key.indexOf(':');
+      return { tenantId: key.slice(0, split), userId: key.slice(split + 1) };
     });
     const { retryIntervalMs, retryMaxAttempts } = this.settings;
-    for (const d of due) {
-      const key = userKey(d.tenantId, d.userId);
-      if (!this.listening.has(key)) continue;
-      const exhausted = d.attempts >= retryMaxAttempts;
-      const { count } = await this.db.transaction((tx) =>
-        tx.notificationDelivery.updateMany({
-          where: { notificationId: d.notificationId, userId: d.userId, status: 'pending', attempts: d.attempts },
-          data: exhausted
-            ? { status: 'dead', error: `not acknowledged after ${d.attempts} delivery attempts` }
-            : {
-                attempts: d.attempts + 1,
-                lastAttemptAt: now,
-                nextAttemptAt: new Date(now.getTime() + retryIntervalMs * 2 ** (d.attempts + 1)),
-              },
-        }),
-      );
-      if (count === 0 || exhausted) {
-        if (count > 0) this.logger.warn({ tenant_id: d.tenantId, notification_id: d.notificationId }, 'Notification dead-lettered');
-        continue;
-      }
-      this.bus.publish('user', key, {
-        type: 'notification',
-        attempt: d.attempts + 1,
-        notification: {
-          id: d.notification.id,
-          topic: d.notification.topic,
-          payload: JSON.parse(d.notification.payload) as unknown,
-          createdAt: d.notification.createdAt.toISOString(),
-          expiresAt: d.notification.expiresAt.toISOString(),
-        },
+    for (let i = 0; i < targets.length; i += 200) {
+      const due = await this.db.read.notificationDelivery.findMany({
+        where: { status: 'pending', nextAttemptAt: { lte: now }, OR: targets.slice(i, i + 200) },
+        include: { notification: true },
+        orderBy: { nextAttemptAt: 'asc' },
+        take: 500,
       });
+      for (const d of due) await this.retry(d, now, retryIntervalMs, retryMaxAttempts);
     }
+  }
+
+  private async retry(
+    d: DueDelivery,
+    now: Date,
+    retryIntervalMs: number,
+    retryMaxAttempts: number,
+  ): Promise<void> {
+    const key = userKey(d.tenantId, d.userId);
+    // A listener filtered to other topics does not count as the target being reachable.
+    if (!this.listening.get(key)?.some((topics) => !topics || topics.has(d.notification.topic))) return;
+    const exhausted = d.attempts >= retryMaxAttempts;
+    const { count } = await this.db.transaction((tx) =>
+      tx.notificationDelivery.updateMany({
+        where: { notificationId: d.notificationId, userId: d.userId, status: 'pending', attempts: d.attempts },
+        data: exhausted
+          ? { status: 'dead', error: `not acknowledged after ${d.attempts} delivery attempts` }
+          : {
+              attempts: d.attempts + 1,
+              lastAttemptAt: now,
+              nextAttemptAt: new Date(now.getTime() + retryIntervalMs * 2 ** (d.attempts + 1)),
+            },
+      }),
+    );
+    if (count === 0 || exhausted) {
+      if (count > 0) this.logger.warn({ tenant_id: d.tenantId, notification_id: d.notificationId }, 'Notification dead-lettered');
+      return;
+    }
+    this.bus.publish('user', key, {
+      type: 'notification',
+      attempt: d.attempts + 1,
+      notification: {
+        id: d.notification.id,
+        topic: d.notification.topic,
+        payload: JSON.parse(d.notification.payload) as unknown,
+        createdAt: d.notification.createdAt.toISOString(),
+        expiresAt: d.notification.expiresAt.toISOString(),
+      },
+    });
   }
 }

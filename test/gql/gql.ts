@@ -30,12 +30,18 @@ type Documents = {
     "\n  mutation AckNotification($id: ID!) {\n    ackNotification(id: $id)\n  }\n": typeof types.AckNotificationDocument,
     "\n  mutation Topic($topic: String!) {\n    subscribeTopic(topic: $topic)\n  }\n": typeof types.TopicDocument,
     "\n  mutation Untopic($topic: String!) {\n    unsubscribeTopic(topic: $topic)\n  }\n": typeof types.UntopicDocument,
+    "\n  query LimitedViewer {\n    viewer {\n      userId\n    }\n  }\n": typeof types.LimitedViewerDocument,
+    "\n  subscription LimitedWatch($roomId: ID!) {\n    messageAdded(roomId: $roomId) {\n      seq\n    }\n  }\n": typeof types.LimitedWatchDocument,
     "\n  subscription Watch($roomId: ID!, $afterSeq: Int) {\n    messageAdded(roomId: $roomId, afterSeq: $afterSeq) {\n      seq\n    }\n  }\n": typeof types.WatchDocument,
     "\n  subscription Inbox($after: [RoomCursorInput!]) {\n    inbox(after: $after) {\n      roomId\n      message {\n        seq\n        content\n      }\n    }\n  }\n": typeof types.InboxDocument,
     "\n  subscription RoomEvents($roomId: ID!) {\n    roomEvents(roomId: $roomId) {\n      __typename\n      ... on TypingEvent {\n        roomId\n        userId\n        typing\n      }\n      ... on PresenceEvent {\n        userId\n        status\n      }\n      ... on AckEvent {\n        roomId\n        userId\n        seq\n      }\n    }\n  }\n": typeof types.RoomEventsDocument,
     "\n  mutation SetTyping($roomId: ID!, $typing: Boolean!) {\n    setTyping(roomId: $roomId, typing: $typing)\n  }\n": typeof types.SetTypingDocument,
     "\n  mutation AckMessages($roomId: ID!, $seq: Int!) {\n    ack(roomId: $roomId, seq: $seq)\n  }\n": typeof types.AckMessagesDocument,
     "\n  subscription MessageAdded($roomId: ID!, $afterSeq: Int) {\n    messageAdded(roomId: $roomId, afterSeq: $afterSeq) {\n      id\n      roomId\n      senderId\n      seq\n      content\n      meta\n      clientMessageId\n      createdAt\n    }\n  }\n": typeof types.MessageAddedDocument,
+    "\n  mutation Rotate($tenantId: ID!, $grace: Int) {\n    rotateTenantKey(tenantId: $tenantId, graceSeconds: $grace) {\n      apiKey\n      keyId\n      createdAt\n    }\n  }\n": typeof types.RotateDocument,
+    "\n  query AdminView($id: ID!) {\n    tenant(id: $id) {\n      id\n      name\n      rateLimit\n      effectiveRateLimit\n      disabled\n      keyCount\n    }\n    tenantKeys(tenantId: $id) {\n      id\n      prefix\n      revokedAt\n      expiresAt\n    }\n    tenantUsage(tenantId: $id) {\n      date\n      apiRequests\n    }\n  }\n": typeof types.AdminViewDocument,
+    "\n  mutation UpdateTenant($id: ID!, $input: UpdateTenantInput!) {\n    updateTenant(id: $id, input: $input) {\n      name\n      rateLimit\n      disabled\n    }\n  }\n": typeof types.UpdateTenantDocument,
+    "\n  mutation DeleteTenant($id: ID!) {\n    deleteTenant(id: $id)\n  }\n": typeof types.DeleteTenantDocument,
 };
 const documents: Documents = {
     "\n  mutation CreateTenant($name: String!) {\n    createTenant(name: $name) {\n      apiKey\n      tenant {\n        id\n        name\n        createdAt\n        disabled\n        rateLimit\n      }\n    }\n  }\n": types.CreateTenantDocument,
@@ -54,12 +60,18 @@ const documents: Documents = {
     "\n  mutation AckNotification($id: ID!) {\n    ackNotification(id: $id)\n  }\n": types.AckNotificationDocument,
     "\n  mutation Topic($topic: String!) {\n    subscribeTopic(topic: $topic)\n  }\n": types.TopicDocument,
     "\n  mutation Untopic($topic: String!) {\n    unsubscribeTopic(topic: $topic)\n  }\n": types.UntopicDocument,
+    "\n  query LimitedViewer {\n    viewer {\n      userId\n    }\n  }\n": types.LimitedViewerDocument,
+    "\n  subscription LimitedWatch($roomId: ID!) {\n    messageAdded(roomId: $roomId) {\n      seq\n    }\n  }\n": types.LimitedWatchDocument,
     "\n  subscription Watch($roomId: ID!, $afterSeq: Int) {\n    messageAdded(roomId: $roomId, afterSeq: $afterSeq) {\n      seq\n    }\n  }\n": types.WatchDocument,
     "\n  subscription Inbox($after: [RoomCursorInput!]) {\n    inbox(after: $after) {\n      roomId\n      message {\n        seq\n        content\n      }\n    }\n  }\n": types.InboxDocument,
     "\n  subscription RoomEvents($roomId: ID!) {\n    roomEvents(roomId: $roomId) {\n      __typename\n      ... on TypingEvent {\n        roomId\n        userId\n        typing\n      }\n      ... on PresenceEvent {\n        userId\n        status\n      }\n      ... on AckEvent {\n        roomId\n        userId\n        seq\n      }\n    }\n  }\n": types.RoomEventsDocument,
     "\n  mutation SetTyping($roomId: ID!, $typing: Boolean!) {\n    setTyping(roomId: $roomId, typing: $typing)\n  }\n": types.SetTypingDocument,
     "\n  mutation AckMessages($roomId: ID!, $seq: Int!) {\n    ack(roomId: $roomId, seq: $seq)\n  }\n": types.AckMessagesDocument,
     "\n  subscription MessageAdded($roomId: ID!, $afterSeq: Int) {\n    messageAdded(roomId: $roomId, afterSeq: $afterSeq) {\n      id\n      roomId\n      senderId\n      seq\n      content\n      meta\n      clientMessageId\n      createdAt\n    }\n  }\n": types.MessageAddedDocument,
+    "\n  mutation Rotate($tenantId: ID!, $grace: Int) {\n    rotateTenantKey(tenantId: $tenantId, graceSeconds: $grace) {\n      apiKey\n      keyId\n      createdAt\n    }\n  }\n": types.RotateDocument,
+    "\n  query AdminView($id: ID!) {\n    tenant(id: $id) {\n      id\n      name\n      rateLimit\n      effectiveRateLimit\n      disabled\n      keyCount\n    }\n    tenantKeys(tenantId: $id) {\n      id\n      prefix\n      revokedAt\n      expiresAt\n    }\n    tenantUsage(tenantId: $id) {\n      date\n      apiRequests\n    }\n  }\n": types.AdminViewDocument,
+    "\n  mutation UpdateTenant($id: ID!, $input: UpdateTenantInput!) {\n    updateTenant(id: $id, input: $input) {\n      name\n      rateLimit\n      disabled\n    }\n  }\n": types.UpdateTenantDocument,
+    "\n  mutation DeleteTenant($id: ID!) {\n    deleteTenant(id: $id)\n  }\n": types.DeleteTenantDocument,
 };
 
 /**
@@ -143,6 +155,14 @@ export function graphql(source: "\n  mutation Untopic($topic: String!) {\n    un
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
+export function graphql(source: "\n  query LimitedViewer {\n    viewer {\n      userId\n    }\n  }\n"): (typeof documents)["\n  query LimitedViewer {\n    viewer {\n      userId\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription LimitedWatch($roomId: ID!) {\n    messageAdded(roomId: $roomId) {\n      seq\n    }\n  }\n"): (typeof documents)["\n  subscription LimitedWatch($roomId: ID!) {\n    messageAdded(roomId: $roomId) {\n      seq\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
 export function graphql(source: "\n  subscription Watch($roomId: ID!, $afterSeq: Int) {\n    messageAdded(roomId: $roomId, afterSeq: $afterSeq) {\n      seq\n    }\n  }\n"): (typeof documents)["\n  subscription Watch($roomId: ID!, $afterSeq: Int) {\n    messageAdded(roomId: $roomId, afterSeq: $afterSeq) {\n      seq\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
@@ -164,6 +184,22 @@ export function graphql(source: "\n  mutation AckMessages($roomId: ID!, $seq: In
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  subscription MessageAdded($roomId: ID!, $afterSeq: Int) {\n    messageAdded(roomId: $roomId, afterSeq: $afterSeq) {\n      id\n      roomId\n      senderId\n      seq\n      content\n      meta\n      clientMessageId\n      createdAt\n    }\n  }\n"): (typeof documents)["\n  subscription MessageAdded($roomId: ID!, $afterSeq: Int) {\n    messageAdded(roomId: $roomId, afterSeq: $afterSeq) {\n      id\n      roomId\n      senderId\n      seq\n      content\n      meta\n      clientMessageId\n      createdAt\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation Rotate($tenantId: ID!, $grace: Int) {\n    rotateTenantKey(tenantId: $tenantId, graceSeconds: $grace) {\n      apiKey\n      keyId\n      createdAt\n    }\n  }\n"): (typeof documents)["\n  mutation Rotate($tenantId: ID!, $grace: Int) {\n    rotateTenantKey(tenantId: $tenantId, graceSeconds: $grace) {\n      apiKey\n      keyId\n      createdAt\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query AdminView($id: ID!) {\n    tenant(id: $id) {\n      id\n      name\n      rateLimit\n      effectiveRateLimit\n      disabled\n      keyCount\n    }\n    tenantKeys(tenantId: $id) {\n      id\n      prefix\n      revokedAt\n      expiresAt\n    }\n    tenantUsage(tenantId: $id) {\n      date\n      apiRequests\n    }\n  }\n"): (typeof documents)["\n  query AdminView($id: ID!) {\n    tenant(id: $id) {\n      id\n      name\n      rateLimit\n      effectiveRateLimit\n      disabled\n      keyCount\n    }\n    tenantKeys(tenantId: $id) {\n      id\n      prefix\n      revokedAt\n      expiresAt\n    }\n    tenantUsage(tenantId: $id) {\n      date\n      apiRequests\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation UpdateTenant($id: ID!, $input: UpdateTenantInput!) {\n    updateTenant(id: $id, input: $input) {\n      name\n      rateLimit\n      disabled\n    }\n  }\n"): (typeof documents)["\n  mutation UpdateTenant($id: ID!, $input: UpdateTenantInput!) {\n    updateTenant(id: $id, input: $input) {\n      name\n      rateLimit\n      disabled\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation DeleteTenant($id: ID!) {\n    deleteTenant(id: $id)\n  }\n"): (typeof documents)["\n  mutation DeleteTenant($id: ID!) {\n    deleteTenant(id: $id)\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};

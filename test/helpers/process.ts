@@ -23,7 +23,7 @@ export async function spawnServer(env: Record<string, string> = {}, reuse?: { da
   const masterKey = reuse?.masterKey ?? randomBytes(32).toString('hex');
   const proc = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: root,
-    env: { ...process.env, LISTEN_ADDR: '127.0.0.1:0', DATA_DIR: dataDir, MASTER_API_KEY: masterKey, LOG_LEVEL: 'info', ...env },
+    env: { ...process.env, LISTEN_ADDR: '127.0.0.1:0', DATA_DIR: dataDir, MASTER_API_KEY: masterKey, LOG_LEVEL: 'info', DEFAULT_RATE_LIMIT: '1000000', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: Array<Record<string, unknown>> = [];
