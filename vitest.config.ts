@@ -16,5 +16,11 @@ export default defineConfig({
     // Every test file starts its own servers on port 0 with its own database.
     fileParallelism: true,
     pool: 'forks',
+    // The whole suite runs twice: on the embedded SQLite default and on the machine's PostgreSQL.
+    projects: [
+      // Several instances need a shared database: the scale-out tests run on PostgreSQL only.
+      { extends: true, test: { name: 'sqlite', env: { CHATAPI_TEST_DB: 'sqlite' }, exclude: ['test/scale-out.test.ts'] } },
+      { extends: true, test: { name: 'postgresql', env: { CHATAPI_TEST_DB: 'postgresql' } } },
+    ],
   },
 });

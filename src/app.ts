@@ -5,7 +5,8 @@ import { WebSocketServer } from 'ws';
 import { Authenticator } from './auth/authenticator.js';
 import type { Config } from './config.js';
 import { createDatabase, type Database } from './db/database.js';
-import { createEventBus } from './events/bus.js';
+import { createEventBus, type EventBus } from './events/bus.js';
+import { connectRedis, createRedisBus, type RedisBus } from './events/redis.js';
 import { createGraphQLServer } from './graphql/yoga.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics } from './metrics.js';
@@ -19,11 +20,11 @@ import { HealthService } from './services/health.js';
 import type { Services } from './services/index.js';
 import { MessageService } from './services/messages.js';
 import { NotificationService } from './services/notifications.js';
-import { MemoryPresenceStore, PresenceService } from './services/presence.js';
+import { MemoryPresenceStore, PresenceService, RedisPresenceStore } from './services/presence.js';
 import { RoomService } from './services/rooms.js';
 import { TenantService } from './services/tenants.js';
 import { TypingService } from './services/typing.js';
-import { FlexibleRateLimitStore, RateLimitService } from './services/rateLimits.js';
+import { FlexibleRateLimitStore, RateLimitService, redisRateLimitStore } from './services/rateLimits.js';
 import { UsageService } from './services/usage.js';
 
 export interface App {
@@ -49,19 +50,24 @@ const RECONNECT_AFTER_MS = 1_000;
 export function buildApp(config: Config, options: { logger?: Logger } = {}): App {
   const logger = options.logger ?? createLogger(config.logLevel);
   const db = createDatabase(config.database, logger);
-  const bus = createEventBus(undefined, (err) => logger.error({ err }, 'Event listener failed'));
+  // One instance: everything in memory. Several: the bus, rate limits and presence go through Redis.
+  const redisBus: RedisBus | undefined = config.redis && createRedisBus(config.redis.url, config.redis.prefix, logger);
+  const bus: EventBus = redisBus ?? createEventBus(undefined, (err) => logger.error({ err }, 'Event listener failed'));
+  const redis = config.redis && connectRedis(config.redis.url, logger, 'store');
   const metrics = createMetrics();
 
   const auth = new Authenticator(db, bus, logger, config.masterApiKey);
   const rooms = new RoomService(db, bus, logger);
-  const presence = new PresenceService(db, bus, new MemoryPresenceStore(), logger, config.realtime.presenceGraceMs);
+  const presenceStore =
+    redis && config.redis ? new RedisPresenceStore(redis, config.redis.prefix, logger, config.redis.instanceTtlMs) : new MemoryPresenceStore();
+  const presence = new PresenceService(db, bus, presenceStore, logger, config.realtime.presenceGraceMs);
   const usage = new UsageService(db, logger);
   const services: Services = {
     auth,
     tenants: new TenantService(db, bus, logger, config.defaultRateLimit),
     rooms,
     messages: new MessageService(db, bus, rooms, usage, metrics, logger, config.maxMessageBytes),
-    health: new HealthService(db, logger),
+    health: new HealthService(db, logger, redisBus && (() => redisBus.healthy())),
     delivery: new DeliveryService(db, bus, rooms, logger, config.realtime.maxBufferedBytes),
     presence,
     typing: new TypingService(bus, rooms, config.realtime.typingTimeoutMs),
@@ -69,10 +75,23 @@ export function buildApp(config: Config, options: { logger?: Logger } = {}): App
       ...config.notifications,
       maxPayloadBytes: config.maxMessageBytes,
     }),
-    limits: new RateLimitService(new FlexibleRateLimitStore(), usage, metrics, config.defaultRateLimit),
+    limits: new RateLimitService(
+      redis && config.redis ? redisRateLimitStore(redis, config.redis.prefix) : new FlexibleRateLimitStore(),
+      usage,
+      metrics,
+      config.defaultRateLimit,
+    ),
     usage,
   };
   const connections = new ConnectionRegistry(auth, presence, usage, metrics, bus, logger, config.realtime);
+  // Events published while Redis was away are lost: drop what they would have invalidated and let
+  // every room feed catch up from storage, so subscribers get what was sent meanwhile.
+  redisBus?.onReconnect(() => {
+    auth.forgetAll();
+    rooms.forgetAll();
+    void services.delivery.resync().catch((err) => logger.error({ err }, 'Resync after Redis reconnect failed'));
+    void connections.recheck();
+  });
 
   const graphql = createGraphQLServer(services, logger, config.trustProxy);
   const rest = createRestRouter(services, logger, { maxBodyBytes: config.maxBodyBytes, trustProxy: config.trustProxy });
@@ -135,6 +154,7 @@ export function buildApp(config: Config, options: { logger?: Logger } = {}): App
       connections.startHeartbeat();
       services.notifications.startWorker();
       usage.start();
+      presence.start();
       const { port, address, family } = server.address() as AddressInfo;
       const host = family === 'IPv6' ? `[${address === '::' ? '::1' : address}]` : address === '0.0.0.0' ? '127.0.0.1' : address;
       const url = `http://${host}:${port}`;
@@ -164,11 +184,12 @@ export function buildApp(config: Config, options: { logger?: Logger } = {}): App
       graphqlWss.close();
       legacyWss.close();
       services.delivery.close();
-      services.presence.close();
       services.typing.close();
+      await services.presence.close();
       await services.messages.idle();
       await usage.stop();
       await bus.close();
+      redis?.disconnect();
       await db.close();
       logger.info('ChatAPI stopped');
     },

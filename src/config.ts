@@ -32,6 +32,11 @@ export interface Config {
   maxBodyBytes: number;
   /** Take the client address from X-Forwarded-For (behind a load balancer). @default false */
   trustProxy: boolean;
+  /**
+   * Redis, for several instances behaving as one: the event bus, shared rate limits and presence.
+   * Absent: everything stays in this process (one instance).
+   */
+  redis: { url: string; prefix: string; instanceTtlMs: number } | undefined;
   realtime: {
     /** How often the server pings every WebSocket. @default 30000 */
     pingIntervalMs: number;
@@ -116,6 +121,14 @@ const envSchema = z.object({
   RETRY_MAX_ATTEMPTS: intSetting(1, 100).default(5),
   NOTIFICATION_TTL: durationSetting(365 * 86_400_000).default(7 * 86_400_000),
   SHUTDOWN_DRAIN_TIMEOUT: durationSetting(600_000).default(10_000),
+  REDIS_URL: z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => v || undefined)
+    .pipe(z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').optional()),
+  REDIS_PREFIX: z.string().trim().min(1).max(64).default('chatapi:'),
+  PRESENCE_INSTANCE_TTL: durationSetting(600_000).default(15_000),
   TRUST_PROXY: z.string().trim().toLowerCase().default('false').pipe(z.enum(['true', 'false', '1', '0'], { error: 'must be true or false' })),
 });
 
@@ -183,6 +196,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     maxMessageBytes: e.MAX_MESSAGE_BYTES,
     maxBodyBytes: Math.max(256 * 1024, 4 * e.MAX_MESSAGE_BYTES),
     trustProxy: e.TRUST_PROXY === 'true' || e.TRUST_PROXY === '1',
+    redis: e.REDIS_URL ? { url: e.REDIS_URL, prefix: e.REDIS_PREFIX, instanceTtlMs: e.PRESENCE_INSTANCE_TTL } : undefined,
     realtime: {
       pingIntervalMs: e.WS_PING_INTERVAL,
       idleTimeoutMs: e.WS_IDLE_TIMEOUT,

@@ -48,9 +48,28 @@ export const tooLarge = (message: string, field?: string) =>
   new AppError('PAYLOAD_TOO_LARGE', message, field ? { field } : {});
 export const unavailable = (message: string) => new AppError('SERVICE_UNAVAILABLE', message);
 
-/** The error as clients see it: an AppError as is, anything else masked as INTERNAL_ERROR. */
+/** Driver-adapter error kinds and Prisma codes that mean "the database is not there right now". */
+const unreachableKinds = new Set(['DatabaseNotReachable', 'ConnectionClosed', 'SocketTimeout', 'TooManyConnections', 'TransactionAlreadyClosed']);
+const unreachableCodes = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'SQLITE_BUSY']);
+const unreachableMessage = /Connection terminated|connection timeout|timeout exceeded when trying to connect|ECONNREFUSED|ECONNRESET|database is locked/i;
+
+/** True when `err` says the database cannot be reached (as opposed to a bug or bad input). */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  const e = err as { code?: string; message?: string; meta?: { driverAdapterError?: { cause?: { kind?: string } } } } | undefined;
+  if (!e || typeof e !== 'object') return false;
+  if (unreachableKinds.has(e.meta?.driverAdapterError?.cause?.kind ?? '')) return true;
+  if (unreachableCodes.has(e.code ?? '')) return true;
+  return unreachableMessage.test(e.message ?? '');
+}
+
+/**
+ * The error as clients see it: an AppError as is; the database being away as SERVICE_UNAVAILABLE
+ * (503, retry later); anything else masked as INTERNAL_ERROR.
+ */
 export function publicError(err: unknown): AppError {
-  return err instanceof AppError ? err : new AppError('INTERNAL_ERROR');
+  if (err instanceof AppError) return err;
+  if (isDatabaseUnavailable(err)) return new AppError('SERVICE_UNAVAILABLE', 'Database unavailable; try again shortly');
+  return new AppError('INTERNAL_ERROR');
 }
 
 export function errorBody(err: AppError) {

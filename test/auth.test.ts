@@ -1,5 +1,7 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client, adminClient, seedTenant } from './helpers/client.js';
 import { startServer, type TestServer } from './helpers/server.js';
@@ -48,10 +50,23 @@ describe('authentication', () => {
     expect((await tenant.as('alice').get('/rooms')).status).toBe(200);
     await new Client(server.url, { 'x-api-key': 'sk_wrong', 'x-user-id': 'a' }).get('/rooms');
 
-    const db = readFileSync(path.join(server.dataDir, 'chatapi.db'));
-    const wal = readFileSync(path.join(server.dataDir, 'chatapi.db-wal'));
-    expect(db.includes(tenant.apiKey)).toBe(false);
-    expect(wal.includes(tenant.apiKey)).toBe(false);
+    const database = server.app.config.database;
+    if (database.provider === 'sqlite') {
+      // Nowhere in the database file or its write-ahead log.
+      for (const file of ['chatapi.db', 'chatapi.db-wal']) expect(readFileSync(path.join(server.dataDir, file)).includes(tenant.apiKey)).toBe(false);
+    } else {
+      // Nowhere in any row of any table.
+      const client = new pg.Client({ connectionString: database.url });
+      await client.connect();
+      const { rows: tables } = await client.query<{ tablename: string }>("SELECT tablename FROM pg_tables WHERE schemaname = 'public'");
+      for (const { tablename } of tables) {
+        const { rows } = await client.query(`SELECT row_to_json(t)::text AS row FROM "${tablename}" t`);
+        for (const { row } of rows) expect(row.includes(tenant.apiKey)).toBe(false);
+      }
+      await client.end();
+    }
+    const keys = await server.app.db.read.apiKey.findMany({ where: { tenantId: tenant.tenantId } });
+    expect(keys.map((k) => k.keyHash)).toEqual([createHash('sha256').update(tenant.apiKey).digest('hex')]);
 
     expect(server.logs).toContainEqual(expect.objectContaining({ level: 'info', msg: 'Tenant validated', tenant_id: tenant.tenantId }));
     expect(server.logs).toContainEqual(expect.objectContaining({ level: 'error', msg: 'Invalid API key', error: 'tenant not found' }));

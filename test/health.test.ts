@@ -1,8 +1,31 @@
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client, createRoom, seedTenant } from './helpers/client.js';
+import { testProvider } from './helpers/database.js';
 import { startServer, type TestServer } from './helpers/server.js';
+
+/** Holds the database's write lock from another connection until `release` is called. */
+async function lockDatabase(server: TestServer): Promise<() => Promise<void>> {
+  const database = server.app.config.database;
+  if (database.provider === 'sqlite') {
+    const other = new Database(path.join(server.dataDir, 'chatapi.db'));
+    other.exec('BEGIN EXCLUSIVE');
+    return async () => {
+      other.exec('ROLLBACK');
+      other.close();
+    };
+  }
+  const other = new pg.Client({ connectionString: database.url });
+  await other.connect();
+  await other.query('BEGIN');
+  await other.query('LOCK TABLE "HealthProbe" IN ACCESS EXCLUSIVE MODE');
+  return async () => {
+    await other.query('ROLLBACK');
+    await other.end();
+  };
+}
 
 describe('GET /health', () => {
   let server: TestServer;
@@ -14,22 +37,26 @@ describe('GET /health', () => {
   it('is ok with zero tenants, without credentials', async () => {
     const res = await new Client(server.url).get('/health');
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ status: 'ok', uptime: expect.any(Number), db_writable: true });
+    expect(res.body).toEqual({
+      status: 'ok',
+      uptime: expect.any(Number),
+      db_writable: true,
+      // With REDIS_URL (the postgresql project), health also says how Redis is.
+      ...(server.app.config.redis ? { redis: 'up' } : {}),
+    });
   });
 
   it('answers 503 with status "error" while the database cannot be written, and recovers', async () => {
     await new Promise((r) => setTimeout(r, 1100)); // past the cached probe
-    const other = new Database(path.join(server.dataDir, 'chatapi.db'));
-    other.exec('BEGIN EXCLUSIVE');
+    const release = await lockDatabase(server);
     try {
       const res = await new Client(server.url).get('/health');
       expect(res.status).toBe(503);
       expect(res.body).toMatchObject({ status: 'error', db_writable: false });
     } finally {
-      other.exec('ROLLBACK');
-      other.close();
+      await release();
     }
-    await new Promise((r) => setTimeout(r, 1100));
+    await new Promise((r) => setTimeout(r, testProvider === 'postgresql' ? 2_500 : 1_100));
     const after = await new Client(server.url).get('/health');
     expect(after.status).toBe(200);
     expect(after.body.db_writable).toBe(true);

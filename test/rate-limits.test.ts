@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { graphql } from './gql/index.js';
-import { Client, adminClient, createRoom, seedTenant, type SeededTenant } from './helpers/client.js';
+import { Client, adminClient, createRoom, seedTenant } from './helpers/client.js';
 import { startServer, type TestServer } from './helpers/server.js';
 import { LegacyClient, Subscription, graphqlWsClient, sleep } from './helpers/ws.js';
 

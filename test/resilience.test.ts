@@ -121,12 +121,13 @@ describe('graceful shutdown', () => {
     const answered = (await Promise.all(sends)).filter((r) => r?.status === 201).map((r) => r!.body.seq as number);
 
     // Everything answered 201 is stored, with gapless seqs.
-    const restarted = await spawnServer({}, { dataDir: server.dataDir, masterKey: server.masterKey });
+    const restarted = await spawnServer({}, server);
     const history = await new Client(restarted.url, { 'x-api-key': tenant.apiKey, 'x-user-id': 'u2' }).get(`/rooms/${room}/messages?limit=100`);
     const stored: number[] = history.body.map((m: any) => m.seq);
     expect(stored).toEqual(Array.from({ length: stored.length }, (_, i) => i + 1));
     for (const seq of answered) expect(stored).toContain(seq);
     restarted.proc.kill('SIGTERM');
     expect((await restarted.exited).code).toBe(0);
+    await server.database.drop();
   }, 60_000);
 });

@@ -31,8 +31,10 @@ describe('usage per tenant', () => {
     requests += 14;
     await sleep(1_100);
 
+    // Each connect sends one probe frame (see LegacyClient.connect): a request each.
     const a = await LegacyClient.connect(server, tenant.apiKey, 'u1');
     const b = await LegacyClient.connect(server, tenant.apiKey, 'u2');
+    requests += 3;
     await sleep(100);
     a.close();
     b.close();

@@ -58,6 +58,12 @@ export class Authenticator {
     });
   }
 
+  /** Forgets every cached key (after events may have been missed, e.g. Redis was away). */
+  forgetAll(): void {
+    this.byHash.clear();
+    this.byKeyId.clear();
+  }
+
   private forgetTenant(tenantId: string): void {
     for (const [hash, record] of this.byHash.entries()) {
       if (record === 'unknown' || record.tenantId === tenantId) this.byHash.delete(hash);

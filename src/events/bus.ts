@@ -11,6 +11,12 @@ export type Listener<T extends Topic> = (event: EventMap[T]) => void;
 export interface EventBus {
   publish<T extends Topic>(topic: T, key: string, event: EventMap[T]): void;
   subscribe<T extends Topic>(topic: T, key: string, listener: Listener<T>): () => void;
+  /**
+   * Resolves once events published from now on are sure to reach this instance's subscribers of
+   * (topic, key): read the state a subscription starts from only after it. Gives up after a short
+   * wait when the transport is away (callers must then catch up later).
+   */
+  ready(topic: Topic, key: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -44,6 +50,7 @@ export function createEventBus(
       target.addEventListener(name, wrapped);
       return () => target.removeEventListener(name, wrapped);
     },
+    ready: async () => {},
     close: closeTarget,
   };
 }

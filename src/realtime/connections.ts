@@ -1,4 +1,5 @@
 import type { WebSocket } from 'ws';
+import { publicError } from '../errors.js';
 import type { Authenticator } from '../auth/authenticator.js';
 import type { UserActor } from '../auth/session.js';
 import type { EventBus } from '../events/bus.js';
@@ -12,7 +13,7 @@ import type { UsageService } from '../services/usage.js';
 export const CloseCode = {
   /** Shutdown or restart: reconnect shortly. */
   ServiceRestart: 1012,
-  /** The client did not read fast enough; reconnect and resume from the last seq. */
+  /** Try again later: the client did not read fast enough (resume from the last seq), or a dependency is away. */
   SlowConsumer: 1013,
   /** Missing or invalid API key / user id. */
   Unauthorized: 4401,
@@ -21,6 +22,23 @@ export const CloseCode = {
 } as const;
 
 export type Protocol = 'graphql-ws' | 'ws';
+
+/**
+ * Closes a connection whose authentication failed, with the code that tells the client what to
+ * do: 4401 fix the credentials, 4403 not allowed, 1013 try again later (database away), 1011 bug.
+ */
+export function refuseConnection(connection: LiveConnection, err: unknown): void {
+  const error = publicError(err);
+  const code =
+    error.code === 'AUTHORIZATION_ERROR'
+      ? CloseCode.Forbidden
+      : error.code === 'SERVICE_UNAVAILABLE' || error.code === 'RATE_LIMIT_EXCEEDED'
+        ? CloseCode.SlowConsumer
+        : error.code === 'INTERNAL_ERROR'
+          ? 1011
+          : CloseCode.Unauthorized;
+  connection.close(code, error.message);
+}
 
 let nextId = 1;
 

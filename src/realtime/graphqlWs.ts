@@ -4,12 +4,11 @@ import { makeServer } from 'graphql-ws';
 import type { WebSocket } from 'ws';
 import { clientAddress, credentialsForSocket } from '../auth/credentials.js';
 import type { Session } from '../auth/session.js';
-import { AppError } from '../errors.js';
 import { toGraphQLError } from '../graphql/errors.js';
 import type { GraphQLServer } from '../graphql/yoga.js';
 import type { Logger } from '../logger.js';
 import type { Services } from '../services/index.js';
-import { CloseCode, type ConnectionRegistry, type LiveConnection } from './connections.js';
+import { refuseConnection, type ConnectionRegistry, type LiveConnection } from './connections.js';
 
 interface Extra {
   connection: LiveConnection;
@@ -42,8 +41,7 @@ export function createGraphQLWsHandler(yoga: GraphQLServer, services: Services, 
         await registry.authenticated(connection, user);
         return true;
       } catch (err) {
-        const code = err instanceof AppError && err.code === 'AUTHORIZATION_ERROR' ? CloseCode.Forbidden : CloseCode.Unauthorized;
-        connection.close(code, err instanceof AppError ? err.message : 'Unauthorized');
+        refuseConnection(connection, err);
         return false;
       }
     },

@@ -9,7 +9,7 @@ import type { EventBus } from '../events/bus.js';
 import type { Logger } from '../logger.js';
 import type { RoomSignal } from '../services/delivery.js';
 import type { Services } from '../services/index.js';
-import { CloseCode, type ConnectionRegistry, type LiveConnection } from './connections.js';
+import { CloseCode, refuseConnection, type ConnectionRegistry, type LiveConnection } from './connections.js';
 
 type Frame = Record<string, unknown>;
 
@@ -65,8 +65,7 @@ export function createLegacyWsHandler(
         session = await services.auth.authenticate(credentials);
         await registry.authenticated(connection, session.requireUser());
       } catch (err) {
-        const code = err instanceof AppError && err.code === 'AUTHORIZATION_ERROR' ? CloseCode.Forbidden : CloseCode.Unauthorized;
-        connection.close(code, err instanceof AppError ? err.message : 'Unauthorized');
+        refuseConnection(connection, err);
         return undefined;
       }
       await startStreams(session, connection, send);

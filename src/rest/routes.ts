@@ -89,7 +89,10 @@ export function createRestRouter(services: Services, logger: Logger, options: { 
 
   on('GET', '/health', async () => {
     const health = await services.health.check();
-    return [health.status === 'ok' ? 200 : 503, { status: health.status, uptime: health.uptime, db_writable: health.dbWritable }];
+    return [
+      health.status === 'error' ? 503 : 200,
+      { status: health.status, uptime: health.uptime, db_writable: health.dbWritable, ...(health.redis ? { redis: health.redis } : {}) },
+    ];
   });
 
   on('POST', '/rooms', async (r) => {

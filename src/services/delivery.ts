@@ -49,7 +49,7 @@ class RoomFeed {
 
   constructor(
     readonly roomId: string,
-    bus: EventBus,
+    private readonly bus: EventBus,
     private readonly db: Database,
     private readonly logger: Logger,
   ) {
@@ -60,6 +60,7 @@ class RoomFeed {
 
   private async start(): Promise<void> {
     try {
+      await this.bus.ready('room', this.roomId);
       const room = await this.db.read.room.findUnique({ where: { id: this.roomId }, select: { lastSeq: true } });
       this.lastSeq = room?.lastSeq ?? 0;
     } finally {
@@ -125,6 +126,15 @@ class RoomFeed {
     for (const wake of this.wakers) wake();
   }
 
+  /** Catches up with storage (after bus events may have been lost, e.g. Redis was away). */
+  async resync(): Promise<void> {
+    if (this.held) return; // starting or filling already
+    const room = await this.db.read.room.findUnique({ where: { id: this.roomId }, select: { lastSeq: true } });
+    if (!room || room.lastSeq <= this.lastSeq || this.held) return;
+    this.held = [];
+    await this.fillGap(room.lastSeq + 1);
+  }
+
   /** The message with this seq if memory still holds it. */
   get(seq: number): MessageData | undefined {
     const index = seq - (this.lastSeq - this.ring.length + 1);
@@ -180,6 +190,10 @@ class RoomFeeds {
       if (this.feeds.get(feed.roomId) === feed) this.feeds.delete(feed.roomId);
     }, FEED_LINGER_MS);
     feed.lingerTimer.unref();
+  }
+
+  resyncAll(): Promise<void> {
+    return Promise.all([...this.feeds.values()].map((feed) => feed.resync())).then(() => undefined);
   }
 
   closeAll(): void {
@@ -433,6 +447,7 @@ export class DeliveryService {
         if (event.type === 'roomJoined') void stream.addRoom(event.roomId, 0);
       }),
     );
+    await this.bus.ready('user', userKey(tenantId, userId));
     const memberships = await this.db.read.roomMember.findMany({
       where: { tenantId, userId },
       select: { roomId: true, deliveredSeq: true },
@@ -462,6 +477,11 @@ export class DeliveryService {
       feed.listeners.delete(listener);
       this.feeds.release(feed);
     });
+  }
+
+  /** Every room feed catches up with storage; subscribers then get what they missed. */
+  resync(): Promise<void> {
+    return this.feeds.resyncAll();
   }
 
   close(): void {

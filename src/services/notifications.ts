@@ -197,6 +197,7 @@ export class NotificationService {
     });
     const replayed = new Set<string>();
     try {
+      await this.bus.ready('user', key);
       const pending = await this.pending(tenantId, userId, only);
       for (const n of pending) {
         replayed.add(n.id);

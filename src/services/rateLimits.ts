@@ -1,4 +1,5 @@
-import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { Redis } from 'ioredis';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Session, UserActor } from '../auth/session.js';
 import { AppError } from '../errors.js';
 import type { Metrics } from '../metrics.js';
@@ -56,6 +57,24 @@ export class FlexibleRateLimitStore implements RateLimitStore {
       ...(over ? { retryAfter: Math.max(1, Math.ceil(ms / 1000)) } : {}),
     };
   }
+}
+
+/**
+ * One budget shared by every instance, in Redis. While Redis is away each instance falls back to
+ * its own memory limiter (the "insurance"), so requests keep being limited, per instance.
+ */
+export function redisRateLimitStore(redis: Redis, prefix: string): RateLimitStore {
+  return new FlexibleRateLimitStore(
+    (points) =>
+      new RateLimiterRedis({
+        storeClient: redis,
+        keyPrefix: `${prefix}rl:${points}`,
+        points,
+        duration: 1,
+        rejectIfRedisNotReady: true,
+        insuranceLimiter: new RateLimiterMemory({ points, duration: 1 }),
+      }),
+  );
 }
 
 export function rateLimitExceeded(retryAfter: number): AppError {

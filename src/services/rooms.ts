@@ -91,6 +91,11 @@ export class RoomService {
     });
   }
 
+  /** Forgets every cached membership (after events may have been missed, e.g. Redis was away). */
+  forgetAll(): void {
+    this.memberships.clear();
+  }
+
   /**
    * The caller's membership of `roomId`. A room of another tenant, a room the caller is not in and
    * a room that does not exist all look the same: NOT_FOUND, so existence is never revealed.

@@ -37,6 +37,8 @@ type Documents = {
     "\n  subscription RoomEvents($roomId: ID!) {\n    roomEvents(roomId: $roomId) {\n      __typename\n      ... on TypingEvent {\n        roomId\n        userId\n        typing\n      }\n      ... on PresenceEvent {\n        userId\n        status\n      }\n      ... on AckEvent {\n        roomId\n        userId\n        seq\n      }\n    }\n  }\n": typeof types.RoomEventsDocument,
     "\n  mutation SetTyping($roomId: ID!, $typing: Boolean!) {\n    setTyping(roomId: $roomId, typing: $typing)\n  }\n": typeof types.SetTypingDocument,
     "\n  mutation AckMessages($roomId: ID!, $seq: Int!) {\n    ack(roomId: $roomId, seq: $seq)\n  }\n": typeof types.AckMessagesDocument,
+    "\n  subscription ClusterWatch($roomId: ID!, $afterSeq: Int) {\n    messageAdded(roomId: $roomId, afterSeq: $afterSeq) {\n      seq\n      content\n    }\n  }\n": typeof types.ClusterWatchDocument,
+    "\n  subscription ClusterPresence($roomId: ID!) {\n    roomEvents(roomId: $roomId) {\n      __typename\n      ... on PresenceEvent {\n        userId\n        status\n      }\n    }\n  }\n": typeof types.ClusterPresenceDocument,
     "\n  subscription MessageAdded($roomId: ID!, $afterSeq: Int) {\n    messageAdded(roomId: $roomId, afterSeq: $afterSeq) {\n      id\n      roomId\n      senderId\n      seq\n      content\n      meta\n      clientMessageId\n      createdAt\n    }\n  }\n": typeof types.MessageAddedDocument,
     "\n  mutation Rotate($tenantId: ID!, $grace: Int) {\n    rotateTenantKey(tenantId: $tenantId, graceSeconds: $grace) {\n      apiKey\n      keyId\n      createdAt\n    }\n  }\n": typeof types.RotateDocument,
     "\n  query AdminView($id: ID!) {\n    tenant(id: $id) {\n      id\n      name\n      rateLimit\n      effectiveRateLimit\n      disabled\n      keyCount\n    }\n    tenantKeys(tenantId: $id) {\n      id\n      prefix\n      revokedAt\n      expiresAt\n    }\n    tenantUsage(tenantId: $id) {\n      date\n      apiRequests\n    }\n  }\n": typeof types.AdminViewDocument,
@@ -67,6 +69,8 @@ const documents: Documents = {
     "\n  subscription RoomEvents($roomId: ID!) {\n    roomEvents(roomId: $roomId) {\n      __typename\n      ... on TypingEvent {\n        roomId\n        userId\n        typing\n      }\n      ... on PresenceEvent {\n        userId\n        status\n      }\n      ... on AckEvent {\n        roomId\n        userId\n        seq\n      }\n    }\n  }\n": types.RoomEventsDocument,
     "\n  mutation SetTyping($roomId: ID!, $typing: Boolean!) {\n    setTyping(roomId: $roomId, typing: $typing)\n  }\n": types.SetTypingDocument,
     "\n  mutation AckMessages($roomId: ID!, $seq: Int!) {\n    ack(roomId: $roomId, seq: $seq)\n  }\n": types.AckMessagesDocument,
+    "\n  subscription ClusterWatch($roomId: ID!, $afterSeq: Int) {\n    messageAdded(roomId: $roomId, afterSeq: $afterSeq) {\n      seq\n      content\n    }\n  }\n": types.ClusterWatchDocument,
+    "\n  subscription ClusterPresence($roomId: ID!) {\n    roomEvents(roomId: $roomId) {\n      __typename\n      ... on PresenceEvent {\n        userId\n        status\n      }\n    }\n  }\n": types.ClusterPresenceDocument,
     "\n  subscription MessageAdded($roomId: ID!, $afterSeq: Int) {\n    messageAdded(roomId: $roomId, afterSeq: $afterSeq) {\n      id\n      roomId\n      senderId\n      seq\n      content\n      meta\n      clientMessageId\n      createdAt\n    }\n  }\n": types.MessageAddedDocument,
     "\n  mutation Rotate($tenantId: ID!, $grace: Int) {\n    rotateTenantKey(tenantId: $tenantId, graceSeconds: $grace) {\n      apiKey\n      keyId\n      createdAt\n    }\n  }\n": types.RotateDocument,
     "\n  query AdminView($id: ID!) {\n    tenant(id: $id) {\n      id\n      name\n      rateLimit\n      effectiveRateLimit\n      disabled\n      keyCount\n    }\n    tenantKeys(tenantId: $id) {\n      id\n      prefix\n      revokedAt\n      expiresAt\n    }\n    tenantUsage(tenantId: $id) {\n      date\n      apiRequests\n    }\n  }\n": types.AdminViewDocument,
@@ -180,6 +184,14 @@ export function graphql(source: "\n  mutation SetTyping($roomId: ID!, $typing: B
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation AckMessages($roomId: ID!, $seq: Int!) {\n    ack(roomId: $roomId, seq: $seq)\n  }\n"): (typeof documents)["\n  mutation AckMessages($roomId: ID!, $seq: Int!) {\n    ack(roomId: $roomId, seq: $seq)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription ClusterWatch($roomId: ID!, $afterSeq: Int) {\n    messageAdded(roomId: $roomId, afterSeq: $afterSeq) {\n      seq\n      content\n    }\n  }\n"): (typeof documents)["\n  subscription ClusterWatch($roomId: ID!, $afterSeq: Int) {\n    messageAdded(roomId: $roomId, afterSeq: $afterSeq) {\n      seq\n      content\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription ClusterPresence($roomId: ID!) {\n    roomEvents(roomId: $roomId) {\n      __typename\n      ... on PresenceEvent {\n        userId\n        status\n      }\n    }\n  }\n"): (typeof documents)["\n  subscription ClusterPresence($roomId: ID!) {\n    roomEvents(roomId: $roomId) {\n      __typename\n      ... on PresenceEvent {\n        userId\n        status\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { buildApp, type App } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
+import { createTestDatabase } from './database.js';
 
 export interface TestServer {
   url: string;
@@ -18,13 +19,16 @@ export interface TestServer {
 }
 
 /**
- * A real ChatAPI on 127.0.0.1 port 0, with its own SQLite file in a fresh temp folder, so test
- * files run in parallel without sharing anything.
+ * A real ChatAPI on 127.0.0.1 port 0 with a database of its own (a SQLite file in a fresh temp
+ * folder, or a fresh PostgreSQL database in the postgresql test project), so test files run in
+ * parallel without sharing anything.
  */
 export async function startServer(env: Record<string, string> = {}): Promise<TestServer> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'chatapi-test-'));
   const masterKey = randomBytes(32).toString('hex');
+  const database = await createTestDatabase();
   const config = loadConfig({
+    ...database.env,
     LISTEN_ADDR: '127.0.0.1:0',
     DATA_DIR: dataDir,
     MASTER_API_KEY: masterKey,
@@ -48,6 +52,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
     logs,
     async stop() {
       await app.stop();
+      await database.drop();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -115,9 +115,16 @@ export class LegacyClient {
     });
   }
 
+  /**
+   * Connects and waits until the server has set the connection up (its streams attached): frames
+   * are handled only after that, so the answer to a probe frame marks the moment.
+   */
   static async connect(server: TestServer, apiKey: string, userId: string): Promise<LegacyClient> {
     const client = new LegacyClient(server, `?api_key=${encodeURIComponent(apiKey)}&user_id=${encodeURIComponent(userId)}`);
     await client.opened;
+    client.send({ type: 'subscribe', room_id: 'room_readiness_probe', request_id: '__ready__' });
+    await client.until((frames) => frames.some((f) => f.request_id === '__ready__'));
+    client.frames.splice(client.frames.findIndex((f) => f.request_id === '__ready__'), 1);
     return client;
   }
 

@@ -1,0 +1,132 @@
+import { randomBytes } from 'node:crypto';
+import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
+import { Redis, type RedisOptions } from 'ioredis';
+import type { Logger } from '../logger.js';
+import type { EventBus, Listener, Topic } from './bus.js';
+import type { EventMap } from './events.js';
+
+/** A Redis connection as ChatAPI uses it: fail fast while Redis is away, reconnect forever. */
+export function connectRedis(url: string, logger: Logger, name: string, options: RedisOptions = {}): Redis {
+  const client = new Redis(url, {
+    connectionName: `chatapi-${name}`,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    retryStrategy: (attempt) => Math.min(100 * attempt, 2_000),
+    ...options,
+  });
+  let down = false;
+  client.on('error', (err) => {
+    if (!down) logger.warn({ err, redis: name }, 'Redis unavailable');
+    down = true;
+  });
+  client.on('ready', () => {
+    if (down) logger.info({ redis: name }, 'Redis available again');
+    down = false;
+  });
+  return client;
+}
+
+export interface RedisBus extends EventBus {
+  /** True while both Redis connections are ready. */
+  healthy(): boolean;
+  /** Runs `callback` whenever the bus reconnects after Redis was away (events may have been lost). */
+  onReconnect(callback: () => void): void;
+}
+
+interface Envelope {
+  /** The instance that published; it has already delivered the event to its own listeners. */
+  o: string;
+  e: unknown;
+}
+
+/**
+ * The event bus across instances: events go to this instance's listeners at once and to the
+ * other instances through Redis pub/sub (graphql-yoga's Redis event target over ioredis). An
+ * instance ignores its own events coming back from Redis, so local delivery keeps working, and
+ * stays fast, even while Redis is away. Nothing depends on the bus for durability: messages are
+ * stored first, and on reconnect subscribers catch up from storage.
+ */
+export function createRedisBus(url: string, prefix: string, logger: Logger): RedisBus {
+  const instance = randomBytes(8).toString('hex');
+  const publisher = connectRedis(url, logger, 'publish');
+  // Subscriptions made while Redis is away wait in the queue and are replayed on reconnect.
+  const subscriber = connectRedis(url, logger, 'subscribe', { enableOfflineQueue: true, maxRetriesPerRequest: null });
+  const quiet = (err: unknown) => logger.debug({ err }, 'Redis command failed');
+  // SUBSCRIBE commands in flight, by channel: a subscription counts only once Redis confirmed it.
+  const subscribing = new Map<string, Promise<unknown>>();
+  // The Redis event target fires and forgets its commands: catch their failures here.
+  const remote = createRedisEventTarget({
+    publishClient: { publish: (channel: string, message: string) => publisher.publish(channel, message).catch(quiet) } as unknown as Redis,
+    subscribeClient: {
+      on: (event: string, fn: (...args: any[]) => void) => subscriber.on(event, fn),
+      subscribe: (channel: string) => {
+        const confirmed = subscriber.subscribe(channel).catch(quiet);
+        subscribing.set(channel, confirmed);
+        void confirmed.then(() => {
+          if (subscribing.get(channel) === confirmed) subscribing.delete(channel);
+        });
+        return confirmed;
+      },
+      unsubscribe: (channel: string) => subscriber.unsubscribe(channel).catch(quiet),
+    } as unknown as Redis,
+  });
+  const local = new EventTarget();
+  const channel = (topic: Topic, key: string) => `${prefix}${topic}:${key}`;
+
+  const reconnectCallbacks: Array<() => void> = [];
+  let wasDown = false;
+  subscriber.on('close', () => (wasDown = true));
+  subscriber.on('ready', () => {
+    if (!wasDown) return;
+    wasDown = false;
+    for (const callback of reconnectCallbacks) {
+      try {
+        callback();
+      } catch (err) {
+        logger.error({ err }, 'Reconnect handler failed');
+      }
+    }
+  });
+
+  return {
+    publish(topic, key, event) {
+      const name = channel(topic, key);
+      local.dispatchEvent(new CustomEvent(name, { detail: event }));
+      if (publisher.status === 'ready') remote.dispatchEvent(new CustomEvent(name, { detail: { o: instance, e: event } satisfies Envelope }));
+    },
+    subscribe<T extends Topic>(topic: T, key: string, listener: Listener<T>) {
+      const name = channel(topic, key);
+      const deliver = (event: EventMap[T]) => {
+        try {
+          listener(event);
+        } catch (err) {
+          logger.error({ err }, 'Event listener failed');
+        }
+      };
+      const fromHere = (event: Event) => deliver((event as CustomEvent).detail);
+      const fromElsewhere = (event: CustomEvent) => {
+        const envelope = event.detail as Envelope;
+        if (envelope.o !== instance) deliver(envelope.e as EventMap[T]);
+      };
+      local.addEventListener(name, fromHere);
+      remote.addEventListener(name, fromElsewhere as EventListener);
+      return () => {
+        local.removeEventListener(name, fromHere);
+        remote.removeEventListener(name, fromElsewhere as EventListener);
+      };
+    },
+    async ready(topic, key) {
+      const confirmed = subscribing.get(channel(topic, key));
+      if (!confirmed) return;
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([confirmed, new Promise((resolve) => (timer = setTimeout(resolve, 1_000)))]);
+      clearTimeout(timer);
+    },
+    healthy: () => publisher.status === 'ready' && subscriber.status === 'ready',
+    onReconnect: (callback) => reconnectCallbacks.push(callback),
+    async close() {
+      publisher.disconnect();
+      subscriber.disconnect();
+    },
+  };
+}
