@@ -52,7 +52,7 @@ export function buildApp(config: Config, options: { logger?: Logger } = {}): App
   const db = createDatabase(config.database, logger);
   // One instance: everything in memory. Several: the bus, rate limits and presence go through Redis.
   const redisBus: RedisBus | undefined = config.redis && createRedisBus(config.redis.url, config.redis.prefix, logger);
-  const bus: EventBus = redisBus ?? createEventBus(undefined, (err) => logger.error({ err }, 'Event listener failed'));
+  const bus: EventBus = redisBus ?? createEventBus((err) => logger.error({ err }, 'Event listener failed'));
   const redis = config.redis && connectRedis(config.redis.url, logger, 'store');
   const metrics = createMetrics();
 

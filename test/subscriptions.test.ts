@@ -19,6 +19,15 @@ const MessageAdded = graphql(`
   }
 `);
 
+const SeqOnly = graphql(`
+  subscription SeqOnly($roomId: ID!, $withContent: Boolean!) {
+    messageAdded(roomId: $roomId) {
+      seq
+      content @include(if: $withContent)
+    }
+  }
+`);
+
 describe('messageAdded over graphql-ws', () => {
   let server: TestServer;
   let tenant: SeededTenant;
@@ -50,6 +59,25 @@ describe('messageAdded over graphql-ws', () => {
       createdAt: sent.body.created_at,
     });
     await client.dispose();
+  });
+
+  it('gives subscribers with different selections or variables on one room their own results', async () => {
+    const room = await createRoom(tenant.as('alice'), 'group', ['bob', 'carol']);
+    const bob = graphqlWsClient(server, { apiKey: tenant.apiKey, userId: 'bob' });
+    const carol = graphqlWsClient(server, { apiKey: tenant.apiKey, userId: 'carol' });
+    const full = new Subscription(bob, MessageAdded, { roomId: room });
+    const sameAsFull = new Subscription(carol, MessageAdded, { roomId: room });
+    const seqOnly = new Subscription(carol, SeqOnly, { roomId: room, withContent: false });
+    const withContent = new Subscription(bob, SeqOnly, { roomId: room, withContent: true });
+    await sleep(200);
+    await tenant.as('alice').post(`/rooms/${room}/messages`, { content: 'shared', meta: { m: 1 } });
+    for (const sub of [full, sameAsFull, seqOnly, withContent]) await sub.count(1);
+    expect(full.values[0]).toEqual(sameAsFull.values[0]);
+    expect(full.values[0]!.messageAdded).toMatchObject({ seq: 1, content: 'shared', meta: { m: 1 }, senderId: 'alice' });
+    expect(seqOnly.values[0]).toEqual({ messageAdded: { seq: 1 } });
+    expect(withContent.values[0]).toEqual({ messageAdded: { seq: 1, content: 'shared' } });
+    await bob.dispose();
+    await carol.dispose();
   });
 
   it('replays stored messages after afterSeq, then continues live', async () => {

@@ -130,8 +130,15 @@ export class Authenticator {
     return record;
   }
 
+  /** SHA-256 of recently seen keys, so a request does not hash its key again. */
+  private readonly hashes = new LRUCache<string, string>({ max: 10_000 });
+
   private async lookup(apiKey: string, address: string | undefined): Promise<KeyRecord> {
-    const hash = hashKey(apiKey);
+    let hash = this.hashes.get(apiKey);
+    if (hash === undefined) {
+      hash = hashKey(apiKey);
+      this.hashes.set(apiKey, hash);
+    }
     let record = this.byHash.get(hash);
     if (record === undefined) {
       const failures = address ? await this.failures.get(address) : null;

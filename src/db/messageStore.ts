@@ -1,13 +1,20 @@
-import { join, sqltag as sql } from '@prisma/client/runtime/client';
+import { sqltag as sql } from '@prisma/client/runtime/client';
 import { notFound } from '../errors.js';
 import type { MessageData } from '../events/events.js';
-import type { Db, Tx } from './database.js';
+import type { Database, Db } from './database.js';
 
 /**
- * The message hot path in SQL: a batch of messages, possibly for several rooms, written in one
- * transaction with one `UPDATE ... RETURNING` per room (seqs without a read-modify-write round
- * trip; on PostgreSQL the row lock also orders instances) and one multi-row INSERT. The SQL is
- * portable between SQLite and PostgreSQL and stores values in the representation Prisma uses.
+ * The message hot path in SQL. A batch of messages, possibly for several rooms, is written in one
+ * transaction of two statements sent in a single trip through Prisma:
+ *
+ *   1. UPDATE "Room" SET "lastSeq" = "lastSeq" + n ... RETURNING: reserves n seqs per room without a
+ *      read-modify-write round trip (on PostgreSQL the row lock also orders concurrent instances);
+ *   2. INSERT INTO "Message" ... SELECT ... JOIN "Room": each row's seq is computed from the room's
+ *      new lastSeq, the same way the caller computes it from what step 1 returned.
+ *
+ * Both statements take the whole batch as one JSON parameter, so their text never changes with the
+ * batch size (the driver prepares short, constant statements). Values are stored in the
+ * representation Prisma uses on each provider (DateTime on SQLite is ISO text with "+00:00").
  */
 export interface NewMessage {
   /** Not stored with the message (its room says it); carried for accounting. */
@@ -58,78 +65,140 @@ export function rowToMessage(row: MessageRow): MessageData {
 const idempotencyKey = (m: { roomId: string; senderId: string; clientMessageId: string | null }) =>
   `${m.roomId}\u0000${m.senderId}\u0000${m.clientMessageId}`;
 
-/** Results line up with `batch`; an entry is an Error when that message could not be written. */
-export async function appendMessages(tx: Tx, batch: NewMessage[]): Promise<Array<Appended | Error>> {
-  const results: Array<Appended | Error | undefined> = new Array(batch.length);
+/** One reserved row: [id, roomId, n (messages for the room in this batch), k (1..n), sender, content, meta, cmid, createdAt]. */
+type Row = [string, string, number, number, string, string, string | null, string | null, string];
 
-  // Retries: a client message id seen before (in the database or earlier in this batch).
-  const existing = new Map<string, MessageData>();
-  const retried = batch.filter((m) => m.clientMessageId !== null);
-  if (retried.length > 0) {
-    const rows = await tx.$queryRaw<MessageRow[]>`SELECT ${columns} FROM "Message"
-      WHERE "roomId" IN (${join([...new Set(retried.map((m) => m.roomId))])})
-        AND "clientMessageId" IN (${join([...new Set(retried.map((m) => m.clientMessageId!))])})`;
-    for (const row of rows) existing.set(idempotencyKey(row), rowToMessage(row));
-  }
-  const firstInBatch = new Map<string, number>();
-  const aliases: Array<[number, number]> = [];
-  const fresh = new Map<string, number[]>();
-  batch.forEach((m, i) => {
-    if (m.clientMessageId !== null) {
-      const key = idempotencyKey(m);
-      const stored = existing.get(key);
-      if (stored) {
-        results[i] = { message: stored, duplicate: true };
-        return;
-      }
-      const first = firstInBatch.get(key);
-      if (first !== undefined) {
-        aliases.push([i, first]);
-        return;
-      }
-      firstInBatch.set(key, i);
-    }
-    const list = fresh.get(m.roomId);
-    if (list) list.push(i);
-    else fresh.set(m.roomId, [i]);
-  });
+interface Dialect {
+  reserve(db: Db, rooms: string): ReturnType<Db['$queryRaw']>;
+  insert(db: Db, rows: string): ReturnType<Db['$executeRaw']>;
+  /** createdAt as this provider's DateTime representation, for the JSON rows. */
+  timestamp(date: Date): string;
+}
 
-  // Seqs: rooms in a fixed order, so concurrent batches on several instances cannot deadlock.
-  const values = [];
-  for (const roomId of [...fresh.keys()].sort()) {
-    const indexes = fresh.get(roomId)!;
-    const updated = await tx.$queryRaw<Array<{ lastSeq: number | bigint }>>`UPDATE "Room"
-      SET "lastSeq" = "lastSeq" + ${indexes.length} WHERE "id" = ${roomId} RETURNING "lastSeq"`;
-    if (updated.length === 0) {
-      for (const i of indexes) results[i] = notFound('Room');
-      continue;
-    }
-    let seq = Number(updated[0]!.lastSeq) - indexes.length;
-    for (const i of indexes) {
-      const m = batch[i]!;
-      seq += 1;
-      values.push(sql`(${m.id}, ${m.roomId}, ${seq}, ${m.senderId}, ${m.content}, ${m.metaJson}, ${m.clientMessageId}, ${m.createdAt})`);
-      results[i] = {
-        duplicate: false,
-        message: {
-          id: m.id,
-          roomId: m.roomId,
-          seq,
-          senderId: m.senderId,
-          content: m.content,
-          meta: m.meta,
-          clientMessageId: m.clientMessageId,
-          createdAt: m.createdAt.toISOString(),
-        },
-      };
-    }
+const sqlite: Dialect = {
+  reserve: (db, rooms) => db.$queryRaw`UPDATE "Room" SET "lastSeq" = "Room"."lastSeq" + (j.value ->> 1)
+    FROM json_each(${rooms}) AS j WHERE "Room"."id" = (j.value ->> 0) RETURNING "Room"."id", "Room"."lastSeq"`,
+  insert: (db, rows) => db.$executeRaw`INSERT INTO "Message" (${columns})
+    SELECT j.value ->> 0, j.value ->> 1, r."lastSeq" - (j.value ->> 2) + (j.value ->> 3), j.value ->> 4, j.value ->> 5,
+      j.value ->> 6, j.value ->> 7, j.value ->> 8
+    FROM json_each(${rows}) AS j JOIN "Room" r ON r."id" = (j.value ->> 1)`,
+  timestamp: (date) => date.toISOString().replace('Z', '+00:00'),
+};
+
+const postgresql: Dialect = {
+  reserve: (db, rooms) => db.$queryRaw`UPDATE "Room" SET "lastSeq" = "Room"."lastSeq" + (j.value ->> 1)::int
+    FROM json_array_elements(${rooms}::json) AS j(value) WHERE "Room"."id" = (j.value ->> 0) RETURNING "Room"."id", "Room"."lastSeq"`,
+  insert: (db, rows) => db.$executeRaw`INSERT INTO "Message" (${columns})
+    SELECT j.value ->> 0, j.value ->> 1, r."lastSeq" - (j.value ->> 2)::int + (j.value ->> 3)::int, j.value ->> 4, j.value ->> 5,
+      j.value ->> 6, j.value ->> 7, (j.value ->> 8)::timestamp(3)
+    FROM json_array_elements(${rows}::json) AS j(value) JOIN "Room" r ON r."id" = (j.value ->> 1)`,
+  timestamp: (date) => date.toISOString(),
+};
+
+export class MessageStore {
+  private readonly dialect: Dialect;
+
+  constructor(private readonly db: Database) {
+    this.dialect = db.provider === 'sqlite' ? sqlite : postgresql;
   }
-  if (values.length > 0) await tx.$executeRaw`INSERT INTO "Message" (${columns}) VALUES ${join(values)}`;
-  for (const [i, first] of aliases) {
-    const original = results[first]!;
-    results[i] = original instanceof Error ? original : { message: original.message, duplicate: true };
+
+  /** Results line up with `batch`; an entry is an Error when that message could not be written. */
+  async append(batch: NewMessage[]): Promise<Array<Appended | Error>> {
+    const results: Array<Appended | Error | undefined> = new Array(batch.length);
+
+    // Retries: a client message id seen before (in storage or earlier in this batch). Reading
+    // before the transaction is safe here: batches of one process are written one at a time, and a
+    // race with another instance ends in a unique violation, which the caller retries.
+    const existing = new Map<string, MessageData>();
+    const retried = batch.filter((m) => m.clientMessageId !== null);
+    if (retried.length > 0) {
+      const rooms = JSON.stringify([...new Set(retried.map((m) => m.roomId))]);
+      const ids = JSON.stringify([...new Set(retried.map((m) => m.clientMessageId))]);
+      const rows = await this.db.read.$queryRaw<MessageRow[]>`SELECT ${columns} FROM "Message"
+        WHERE "roomId" IN (SELECT value FROM ${this.jsonValues(rooms)}) AND "clientMessageId" IN (SELECT value FROM ${this.jsonValues(ids)})`;
+      for (const row of rows) existing.set(idempotencyKey(row), rowToMessage(row));
+    }
+    const firstInBatch = new Map<string, number>();
+    const aliases: Array<[number, number]> = [];
+    const perRoom = new Map<string, number[]>();
+    batch.forEach((m, i) => {
+      if (m.clientMessageId !== null) {
+        const key = idempotencyKey(m);
+        const stored = existing.get(key);
+        if (stored) {
+          results[i] = { message: stored, duplicate: true };
+          return;
+        }
+        const first = firstInBatch.get(key);
+        if (first !== undefined) {
+          aliases.push([i, first]);
+          return;
+        }
+        firstInBatch.set(key, i);
+      }
+      const list = perRoom.get(m.roomId);
+      if (list) list.push(i);
+      else perRoom.set(m.roomId, [i]);
+    });
+
+    if (perRoom.size > 0) {
+      // Rooms in a fixed order, so concurrent batches on several instances lock them alike.
+      const roomIds = [...perRoom.keys()].sort();
+      const rows: Row[] = [];
+      for (const roomId of roomIds) {
+        const indexes = perRoom.get(roomId)!;
+        indexes.forEach((i, k) => {
+          const m = batch[i]!;
+          rows.push([m.id, roomId, indexes.length, k + 1, m.senderId, m.content, m.metaJson, m.clientMessageId, this.dialect.timestamp(m.createdAt)]);
+        });
+      }
+      const [reserved] = (await this.db.batch((db) => [
+        this.dialect.reserve(db, JSON.stringify(roomIds.map((id) => [id, perRoom.get(id)!.length]))),
+        this.dialect.insert(db, JSON.stringify(rows)),
+      ])) as [Array<{ id: string; lastSeq: number | bigint }>, number];
+      const lastSeq = new Map(reserved.map((r) => [r.id, Number(r.lastSeq)]));
+      for (const [roomId, indexes] of perRoom) {
+        const last = lastSeq.get(roomId);
+        indexes.forEach((i, k) => {
+          if (last === undefined) {
+            results[i] = notFound('Room');
+            return;
+          }
+          const m = batch[i]!;
+          results[i] = {
+            duplicate: false,
+            message: {
+              id: m.id,
+              roomId,
+              seq: last - indexes.length + k + 1,
+              senderId: m.senderId,
+              content: m.content,
+              meta: m.meta,
+              clientMessageId: m.clientMessageId,
+              createdAt: m.createdAt.toISOString(),
+            },
+          };
+        });
+      }
+    }
+    for (const [i, first] of aliases) {
+      const original = results[first]!;
+      results[i] = original instanceof Error ? original : { message: original.message, duplicate: true };
+    }
+    return results as Array<Appended | Error>;
   }
-  return results as Array<Appended | Error>;
+
+  private jsonValues(json: string) {
+    return this.db.provider === 'sqlite' ? sql`json_each(${json})` : sql`json_array_elements_text(${json}::json) AS j(value)`;
+  }
+
+  /**
+   * A page of history, always in ascending seq order. With `afterSeq` it is the first `limit`
+   * messages after it; otherwise the last `limit` messages before `beforeSeq` (or the latest).
+   */
+  async history(q: HistoryQuery): Promise<MessageData[]> {
+    return readHistory(this.db.read, q);
+  }
 }
 
 export interface HistoryQuery {
@@ -139,10 +208,6 @@ export interface HistoryQuery {
   limit: number;
 }
 
-/**
- * A page of history, always in ascending seq order. With `afterSeq` it is the first `limit`
- * messages after it; otherwise the last `limit` messages before `beforeSeq` (or the latest).
- */
 export async function readHistory(db: Db, q: HistoryQuery): Promise<MessageData[]> {
   const lower = q.afterSeq !== undefined ? sql`AND "seq" > ${q.afterSeq}` : sql``;
   const upper = q.beforeSeq !== undefined ? sql`AND "seq" < ${q.beforeSeq}` : sql``;

@@ -20,37 +20,50 @@ export interface EventBus {
   close(): Promise<void>;
 }
 
-/** What the bus needs from a transport: the EventTarget shape graphql-yoga's event targets share. */
-export interface BusTarget {
-  addEventListener(type: string, listener: (event: CustomEvent) => void): void;
-  removeEventListener(type: string, listener: (event: CustomEvent) => void): void;
-  dispatchEvent(event: CustomEvent): boolean;
+/**
+ * This process's listeners by channel. Delivery is synchronous and a failing listener is
+ * reported, never allowed to stop the others (or the publisher).
+ */
+export class LocalHub {
+  private readonly channels = new Map<string, Set<(event: unknown) => void>>();
+
+  constructor(private readonly onListenerError: (err: unknown) => void) {}
+
+  emit(channel: string, event: unknown): void {
+    const listeners = this.channels.get(channel);
+    if (!listeners) return;
+    for (const listener of listeners) {
+      try {
+        listener(event);
+      } catch (err) {
+        this.onListenerError(err);
+      }
+    }
+  }
+
+  on(channel: string, listener: (event: unknown) => void): () => void {
+    let listeners = this.channels.get(channel);
+    if (!listeners) {
+      listeners = new Set();
+      this.channels.set(channel, listeners);
+    }
+    listeners.add(listener);
+    return () => {
+      listeners.delete(listener);
+      if (listeners.size === 0 && this.channels.get(channel) === listeners) this.channels.delete(channel);
+    };
+  }
 }
 
-const channel = (topic: Topic, key: string) => `chatapi:${topic}:${key}`;
+export const channelName = (prefix: string, topic: Topic, key: string) => `${prefix}${topic}:${key}`;
 
-export function createEventBus(
-  target: BusTarget = new EventTarget() as unknown as BusTarget,
-  onListenerError: (err: unknown) => void = () => {},
-  closeTarget: () => Promise<void> = async () => {},
-): EventBus {
+/** The bus of a single instance: everything stays in this process. */
+export function createEventBus(onListenerError: (err: unknown) => void = () => {}): EventBus {
+  const hub = new LocalHub(onListenerError);
   return {
-    publish(topic, key, event) {
-      target.dispatchEvent(new CustomEvent(channel(topic, key), { detail: event }));
-    },
-    subscribe(topic, key, listener) {
-      const wrapped = (event: CustomEvent) => {
-        try {
-          listener(event.detail);
-        } catch (err) {
-          onListenerError(err);
-        }
-      };
-      const name = channel(topic, key);
-      target.addEventListener(name, wrapped);
-      return () => target.removeEventListener(name, wrapped);
-    },
+    publish: (topic, key, event) => hub.emit(channelName('', topic, key), event),
+    subscribe: (topic, key, listener) => hub.on(channelName('', topic, key), listener as (event: unknown) => void),
     ready: async () => {},
-    close: closeTarget,
+    close: async () => {},
   };
 }

@@ -2,8 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from '../logger.js';
-import type { EventBus, Listener, Topic } from './bus.js';
-import type { EventMap } from './events.js';
+import { channelName, LocalHub, type EventBus, type Listener, type Topic } from './bus.js';
 
 /** A Redis connection as ChatAPI uses it: fail fast while Redis is away, reconnect forever. */
 export function connectRedis(url: string, logger: Logger, name: string, options: RedisOptions = {}): Redis {
@@ -70,8 +69,8 @@ export function createRedisBus(url: string, prefix: string, logger: Logger): Red
       unsubscribe: (channel: string) => subscriber.unsubscribe(channel).catch(quiet),
     } as unknown as Redis,
   });
-  const local = new EventTarget();
-  const channel = (topic: Topic, key: string) => `${prefix}${topic}:${key}`;
+  const local = new LocalHub((err) => logger.error({ err }, 'Event listener failed'));
+  const channel = (topic: Topic, key: string) => channelName(prefix, topic, key);
 
   const reconnectCallbacks: Array<() => void> = [];
   let wasDown = false;
@@ -91,27 +90,24 @@ export function createRedisBus(url: string, prefix: string, logger: Logger): Red
   return {
     publish(topic, key, event) {
       const name = channel(topic, key);
-      local.dispatchEvent(new CustomEvent(name, { detail: event }));
+      local.emit(name, event);
       if (publisher.status === 'ready') remote.dispatchEvent(new CustomEvent(name, { detail: { o: instance, e: event } satisfies Envelope }));
     },
     subscribe<T extends Topic>(topic: T, key: string, listener: Listener<T>) {
       const name = channel(topic, key);
-      const deliver = (event: EventMap[T]) => {
+      const fromElsewhere = (event: CustomEvent) => {
+        const envelope = event.detail as Envelope;
+        if (envelope.o === instance) return;
         try {
-          listener(event);
+          (listener as (event: unknown) => void)(envelope.e);
         } catch (err) {
           logger.error({ err }, 'Event listener failed');
         }
       };
-      const fromHere = (event: Event) => deliver((event as CustomEvent).detail);
-      const fromElsewhere = (event: CustomEvent) => {
-        const envelope = event.detail as Envelope;
-        if (envelope.o !== instance) deliver(envelope.e as EventMap[T]);
-      };
-      local.addEventListener(name, fromHere);
+      const offLocal = local.on(name, listener as (event: unknown) => void);
       remote.addEventListener(name, fromElsewhere as EventListener);
       return () => {
-        local.removeEventListener(name, fromHere);
+        offLocal();
         remote.removeEventListener(name, fromElsewhere as EventListener);
       };
     },

@@ -1,5 +1,4 @@
 import type { IncomingMessage } from 'node:http';
-import type { ExecutionArgs } from 'graphql';
 import { makeServer } from 'graphql-ws';
 import type { WebSocket } from 'ws';
 import { clientAddress, credentialsForSocket } from '../auth/credentials.js';
@@ -9,6 +8,7 @@ import type { GraphQLServer } from '../graphql/yoga.js';
 import type { Logger } from '../logger.js';
 import type { Services } from '../services/index.js';
 import { refuseConnection, type ConnectionRegistry, type LiveConnection } from './connections.js';
+import { sharingKey, subscribeShared, type EnvelopedArgs } from './sharedSubscriptions.js';
 
 interface Extra {
   connection: LiveConnection;
@@ -17,9 +17,6 @@ interface Extra {
   session?: Session;
 }
 
-type EnvelopedArgs = ExecutionArgs & {
-  rootValue: { execute: (args: ExecutionArgs) => unknown; subscribe: (args: ExecutionArgs) => unknown };
-};
 
 /**
  * GraphQL over WebSocket (subprotocol graphql-transport-ws) on /graphql: graphql-ws' transport-
@@ -28,6 +25,8 @@ type EnvelopedArgs = ExecutionArgs & {
  * plugins, error masking and context as GraphQL over HTTP.
  */
 export function createGraphQLWsHandler(yoga: GraphQLServer, services: Services, registry: ConnectionRegistry, logger: Logger, trustProxy: boolean) {
+  // Subscriptions that share executions and payloads with others (see sharedSubscriptions.ts).
+  const shared = new WeakMap<object, { key: string; id: string; connection: LiveConnection }>();
   const server = makeServer<Record<string, unknown> | undefined, Extra>({
     connectionInitWaitTimeout: 10_000,
     async onConnect(ctx) {
@@ -45,7 +44,7 @@ export function createGraphQLWsHandler(yoga: GraphQLServer, services: Services, 
         return false;
       }
     },
-    async onSubscribe(ctx, _id, payload) {
+    async onSubscribe(ctx, id, payload) {
       // Every operation on the socket spends one point of the tenant's rate limit.
       try {
         await services.limits.admit(ctx.extra.session!);
@@ -65,18 +64,24 @@ export function createGraphQLWsHandler(yoga: GraphQLServer, services: Services, 
       }
       const errors = validate(schema, document);
       if (errors.length > 0) return errors.map((e: unknown) => toGraphQLError(e, logger));
-      const args: EnvelopedArgs = {
+      const args = {
         schema,
         document,
         operationName: payload.operationName,
         variableValues: payload.variables,
         contextValue: await contextFactory(),
         rootValue: { execute, subscribe },
-      };
+      } as EnvelopedArgs;
+      const key = sharingKey(args);
+      if (key) shared.set(args, { key, id, connection: ctx.extra.connection });
       return args;
     },
     execute: (args) => (args as EnvelopedArgs).rootValue.execute(args) as never,
-    subscribe: (args) => (args as EnvelopedArgs).rootValue.subscribe(args) as never,
+    subscribe: (args) => {
+      const sharing = shared.get(args);
+      if (sharing) return subscribeShared(args as EnvelopedArgs, sharing.key, sharing.id, sharing.connection, logger);
+      return (args as EnvelopedArgs).rootValue.subscribe(args) as never;
+    },
   });
 
   return function handle(socket: WebSocket, request: IncomingMessage): void {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Session } from '../auth/session.js';
-import { isUniqueViolation, type Database } from '../db/database.js';
-import { appendMessages, readHistory, type Appended, type NewMessage } from '../db/messageStore.js';
+import { isRetryableConflict, isUniqueViolation, type Database } from '../db/database.js';
+import { MessageStore, type Appended, type NewMessage } from '../db/messageStore.js';
 import { invalid, tooLarge } from '../errors.js';
 import type { EventBus } from '../events/bus.js';
 import type { MessageData } from '../events/events.js';
@@ -44,6 +44,7 @@ const limitSchema = z
 
 export class MessageService {
   private readonly writer: GroupCommit<NewMessage, Appended>;
+  private readonly store: MessageStore;
 
   constructor(
     private readonly db: Database,
@@ -54,6 +55,7 @@ export class MessageService {
     private readonly logger: Logger,
     private readonly maxMessageBytes: number,
   ) {
+    this.store = new MessageStore(db);
     this.writer = new GroupCommit((batch) => this.write(batch));
   }
 
@@ -88,7 +90,7 @@ export class MessageService {
     const afterSeq = input.afterSeq == null ? undefined : check(seqSchema, input.afterSeq, 'after_seq');
     const beforeSeq = input.beforeSeq == null ? undefined : check(seqSchema, input.beforeSeq, 'before_seq');
     const limit = input.limit == null ? DEFAULT_PAGE : check(limitSchema, input.limit, 'limit');
-    return readHistory(this.db.read, { roomId: member.roomId, afterSeq, beforeSeq, limit });
+    return this.store.history({ roomId: member.roomId, afterSeq, beforeSeq, limit });
   }
 
   /** Moves the caller's delivered cursor forward to `seq` (never back). */
@@ -118,11 +120,12 @@ export class MessageService {
     let results: Array<Appended | Error>;
     for (let attempt = 1; ; attempt++) {
       try {
-        results = await this.db.transaction((tx) => appendMessages(tx, batch));
+        results = await this.store.append(batch);
         break;
       } catch (err) {
-        // Another instance stored the same client message id first: the retry finds it.
-        if (attempt < 3 && isUniqueViolation(err)) continue;
+        // Another instance stored the same client message id first (the retry finds it), or two
+        // instances' batches collided on PostgreSQL (the retry goes through).
+        if (attempt < 3 && (isUniqueViolation(err) || isRetryableConflict(err))) continue;
         this.logger.error({ err, batch: batch.length }, 'Message batch failed');
         throw err;
       }

@@ -25,7 +25,13 @@ interface Counters {
   users: Set<string>;
 }
 
-const today = () => new Date().toISOString().slice(0, 10);
+/** Today's UTC date, YYYY-MM-DD; recomputed only when the day changes (this runs per request). */
+let day = { value: '', until: 0 };
+const today = () => {
+  const now = Date.now();
+  if (now >= day.until) day = { value: new Date(now).toISOString().slice(0, 10), until: (Math.floor(now / 86_400_000) + 1) * 86_400_000 };
+  return day.value;
+};
 const daySchema = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date like 2026-01-31').refine((d) => !Number.isNaN(Date.parse(d)), 'is not a valid date');
 const MAX_RANGE_DAYS = 366;
 
@@ -37,7 +43,7 @@ const MAX_RANGE_DAYS = 366;
 export class UsageService {
   private pending = new Map<string, Counters>();
   private readonly open = new Map<string, number>();
-  private readonly keysUsed = new Map<string, Date>();
+  private readonly keysUsed = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
 
@@ -63,7 +69,7 @@ export class UsageService {
     c.apiRequests += 1;
     if (limited) c.rateLimited += 1;
     c.users.add(user.userId);
-    this.keysUsed.set(user.keyId, new Date());
+    this.keysUsed.set(user.keyId, Date.now());
   }
 
   recordMessages(tenantId: string, count: number): void {
@@ -127,7 +133,7 @@ export class UsageService {
               ON CONFLICT DO NOTHING`;
           }
         }
-        for (const [keyId, at] of keys) await tx.apiKey.updateMany({ where: { id: keyId }, data: { lastUsedAt: at } });
+        for (const [keyId, at] of keys) await tx.apiKey.updateMany({ where: { id: keyId }, data: { lastUsedAt: new Date(at) } });
       });
     } catch (err) {
       // Put the counts back so the next flush retries them.

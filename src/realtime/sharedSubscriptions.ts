@@ -1,0 +1,135 @@
+import {
+  createSourceEventStream,
+  execute,
+  Kind,
+  visit,
+  type DocumentNode,
+  type ExecutionArgs,
+  type ExecutionResult,
+  type FieldNode,
+  type OperationDefinitionNode,
+} from 'graphql';
+import { toGraphQLError } from '../graphql/errors.js';
+import type { Logger } from '../logger.js';
+import type { LiveConnection } from './connections.js';
+
+/**
+ * Fan-out without running GraphQL once per subscriber per event.
+ *
+ * graphql-ws executes the selection set for every subscriber and serialises every result; for a
+ * room with N subscribers that is N executions of the same selection over the same message. Root
+ * fields listed here resolve to the same object for every subscriber (the stored message from the
+ * room feed) and select only fields that do not depend on who asks. So subscribers whose operation
+ * and relevant variables are identical share one execution (graphql-js `execute` over the event,
+ * exactly what `subscribe` does per event, with errors masked by the same function as everywhere)
+ * and one serialised payload; each socket then gets
+ * `{"id":…,"type":"next","payload":…}` written in graphql-ws' exact format with that payload
+ * spliced in. graphql-ws still handles everything else of the protocol.
+ */
+const SHAREABLE_FIELDS = new Set(['messageAdded', 'inbox']);
+
+export type EnvelopedArgs = ExecutionArgs & {
+  rootValue: {
+    execute: (args: ExecutionArgs) => unknown;
+    subscribe: (args: ExecutionArgs) => unknown;
+  };
+};
+
+const documentIds = new WeakMap<DocumentNode, number>();
+let nextDocumentId = 1;
+
+/**
+ * The sharing key of a subscription, or undefined when it cannot share: a single subscription
+ * field from the list. Root-field arguments only choose the stream, so they are not part of the
+ * key; variables used inside the selection are.
+ */
+export function sharingKey(args: ExecutionArgs): string | undefined {
+  const operations = args.document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+  const operation = args.operationName ? operations.find((o) => o.name?.value === args.operationName) : operations.length === 1 ? operations[0] : undefined;
+  if (!operation || operation.operation !== 'subscription') return undefined;
+  const selections = operation.selectionSet.selections;
+  if (selections.length !== 1 || selections[0]!.kind !== Kind.FIELD) return undefined;
+  const root = selections[0] as FieldNode;
+  if (!SHAREABLE_FIELDS.has(root.name.value) || (root.directives?.length ?? 0) > 0) return undefined;
+  if (args.document.definitions.some((d) => d.kind === Kind.FRAGMENT_DEFINITION)) {
+    // Fragments may use variables too: key on all of them.
+    return `${documentId(args.document)}|${operation.name?.value ?? ''}|${JSON.stringify(args.variableValues ?? {})}`;
+  }
+  const used = new Set<string>();
+  if (root.selectionSet) visit(root.selectionSet, { Variable: (node) => void used.add(node.name.value) });
+  const values = [...used].sort().map((name) => [name, args.variableValues?.[name]]);
+  return `${documentId(args.document)}|${operation.name?.value ?? ''}|${JSON.stringify(values)}`;
+}
+
+function documentId(document: DocumentNode): number {
+  let id = documentIds.get(document);
+  if (id === undefined) {
+    id = nextDocumentId++;
+    documentIds.set(document, id);
+  }
+  return id;
+}
+
+/** Serialised payloads per event object and sharing key; entries go when the event is dropped. */
+const payloads = new WeakMap<object, Map<string, Promise<string>>>();
+
+function sharedPayload(event: object, key: string, run: () => Promise<ExecutionResult> | ExecutionResult, logger: Logger): Promise<string> {
+  let forEvent = payloads.get(event);
+  if (!forEvent) {
+    forEvent = new Map();
+    payloads.set(event, forEvent);
+  }
+  let payload = forEvent.get(key);
+  if (!payload) {
+    payload = Promise.resolve(run()).then((result) =>
+      JSON.stringify(result.errors ? { ...result, errors: result.errors.map((e) => toGraphQLError(e, logger)) } : result),
+    );
+    forEvent.set(key, payload);
+  }
+  return payload;
+}
+
+const isAsyncIterable = (value: unknown): value is AsyncIterable<unknown> & AsyncIterator<unknown> =>
+  typeof (value as AsyncIterable<unknown>)?.[Symbol.asyncIterator] === 'function';
+
+/**
+ * Runs a shareable subscription: the field's `subscribe` resolver (authorisation, replay, live)
+ * through graphql-js, then every event's payload from the shared cache, written straight to the
+ * socket. What it returns to graphql-ws yields nothing and ends when the stream ends, after which
+ * graphql-ws sends `complete` as usual.
+ */
+export async function subscribeShared(
+  args: EnvelopedArgs,
+  key: string,
+  operationId: string,
+  connection: LiveConnection,
+  logger: Logger,
+): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> {
+  const source = await createSourceEventStream(args);
+  if (!isAsyncIterable(source)) {
+    return { errors: ((source as ExecutionResult).errors ?? []).map((e) => toGraphQLError(e, logger)) };
+  }
+  const prefix = `{"id":${JSON.stringify(operationId)},"type":"next","payload":`;
+  let finished = false;
+  const pump = async (): Promise<IteratorResult<ExecutionResult>> => {
+    while (!finished) {
+      const { value: event, done } = await source.next();
+      if (done || finished) break;
+      const payload = await sharedPayload(event as object, key, () => execute({ ...args, rootValue: event }), logger);
+      connection.send(`${prefix}${payload}}`);
+    }
+    return { value: undefined, done: true };
+  };
+  const iterator: AsyncIterableIterator<ExecutionResult> = {
+    next: pump,
+    async return() {
+      finished = true;
+      await source.return?.();
+      return { value: undefined, done: true };
+    },
+    [Symbol.asyncIterator]() {
+      return iterator;
+    },
+  };
+  return iterator;
+}
