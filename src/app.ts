@@ -13,7 +13,7 @@ import { createMetrics } from './metrics.js';
 import { ConnectionRegistry } from './realtime/connections.js';
 import { createGraphQLWsHandler } from './realtime/graphqlWs.js';
 import { createLegacyWsHandler } from './realtime/legacyWs.js';
-import { checkDeclaredLength, sendError } from './rest/http.js';
+import { checkDeclaredLength, sendError, sendJson } from './rest/http.js';
 import { createRestRouter } from './rest/routes.js';
 import { DeliveryService } from './services/delivery.js';
 import { HealthService } from './services/health.js';
@@ -98,6 +98,12 @@ export function buildApp(config: Config, options: { logger?: Logger } = {}): App
   const server = http.createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
     res.once('finish', () => metrics.httpRequests.inc({ method: req.method, status: `${Math.floor(res.statusCode / 100)}xx` }));
     const path = req.url?.split('?', 1)[0];
+    if (path === '/livez' && req.method === 'GET') {
+      // Liveness: the process answers. Unlike /health it does not depend on the database, so an
+      // orchestrator does not restart every instance during a database outage.
+      sendJson(res, 200, { status: 'ok' });
+      return;
+    }
     if (path === '/metrics' && req.method === 'GET') {
       void metrics.registry.metrics().then((text) => {
         res.writeHead(200, { 'content-type': metrics.registry.contentType });
@@ -164,7 +170,12 @@ export function buildApp(config: Config, options: { logger?: Logger } = {}): App
     async stop() {
       if (stopping) return;
       stopping = true;
-      const deadline = new Promise<'timeout'>((resolve) => setTimeout(resolve, config.shutdownDrainTimeoutMs, 'timeout').unref());
+      // Everything below shares one budget: SHUTDOWN_DRAIN_TIMEOUT, most of it for draining and
+      // the rest (at least a second) for closing up.
+      const startedAt = Date.now();
+      const budget = config.shutdownDrainTimeoutMs;
+      const within = <T>(work: Promise<T>, ms: number) =>
+        Promise.race([work.then(() => 'done' as const), new Promise<'timeout'>((r) => setTimeout(r, Math.max(0, ms), 'timeout').unref())]);
       const httpClosed = new Promise<void>((resolve) => server.close(() => resolve()));
       // Keep-alive connections become idle as their last request finishes: close them as they do.
       const closeIdle = setInterval(() => server.closeIdleConnections(), 50);
@@ -175,7 +186,7 @@ export function buildApp(config: Config, options: { logger?: Logger } = {}): App
         await services.notifications.stopWorker();
         await httpClosed;
       })();
-      if ((await Promise.race([drained, deadline])) === 'timeout') {
+      if ((await within(drained, budget - Math.min(1_000, budget / 4))) === 'timeout') {
         logger.warn({ open_sockets: connections.size }, 'Shutdown drain timed out; closing what is left');
       }
       clearInterval(closeIdle);
@@ -185,12 +196,17 @@ export function buildApp(config: Config, options: { logger?: Logger } = {}): App
       legacyWss.close();
       services.delivery.close();
       services.typing.close();
-      await services.presence.close();
-      await services.messages.idle();
-      await usage.stop();
-      await bus.close();
-      redis?.disconnect();
-      await db.close();
+      const closed = (async () => {
+        await services.presence.close();
+        await services.messages.idle();
+        await usage.stop();
+        await bus.close();
+        redis?.disconnect();
+        await db.close();
+      })();
+      if ((await within(closed, budget - (Date.now() - startedAt))) === 'timeout') {
+        logger.warn('Shutdown: closing the database and Redis took too long; leaving it to the process exit');
+      }
       logger.info('ChatAPI stopped');
     },
   };

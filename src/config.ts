@@ -185,6 +185,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     database = sqlite(path.join(dataDir, 'chatapi.db'));
   }
 
+  if (e.WS_IDLE_TIMEOUT <= e.WS_PING_INTERVAL) {
+    problems.push('WS_IDLE_TIMEOUT: must be longer than WS_PING_INTERVAL (a peer gets at least one ping before it counts as silent)');
+  }
   if (problems.length > 0 || typeof listen === 'string' || !database) throw new ConfigError(problems);
   return {
     listen,

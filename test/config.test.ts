@@ -44,6 +44,7 @@ describe('configuration', () => {
     for (const name of ['DEFAULT_RATE_LIMIT', 'MAX_MESSAGE_BYTES', 'LOG_LEVEL', 'MASTER_API_KEY']) expect(text).toContain(name);
     expect(() => loadConfig({ LISTEN_ADDR: 'localhost' })).toThrow(/LISTEN_ADDR/);
     expect(() => loadConfig({ DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL/);
+    expect(() => loadConfig({ WS_PING_INTERVAL: '30s', WS_IDLE_TIMEOUT: '30s' })).toThrow(/WS_IDLE_TIMEOUT/);
   });
 
   it('stops start-up with a message naming the bad setting', () => {

@@ -62,6 +62,17 @@ describe('GET /health', () => {
     expect(after.body.db_writable).toBe(true);
   });
 
+  it('answers /livez without touching the database', async () => {
+    const release = await lockDatabase(server);
+    try {
+      const res = await new Client(server.url).get('/livez');
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual({ status: 'ok' });
+    } finally {
+      await release();
+    }
+  });
+
   it('exposes aggregate Prometheus metrics without tenant ids', async () => {
     const tenant = await seedTenant(server);
     const room = await createRoom(tenant.as('m'), 'group', []);

@@ -40,15 +40,18 @@ export function credentialsForSocket(
   };
 }
 
-/** The client's address: the socket peer, or the first X-Forwarded-For hop behind a trusted proxy. */
+/**
+ * The client's address: the socket peer, or, behind a trusted proxy, the last X-Forwarded-For hop
+ * (the address that proxy saw: earlier entries are whatever the client claimed).
+ */
 export function clientAddress(
   request: { headers: Record<string, string | string[] | undefined>; socket?: { remoteAddress?: string } },
   trustProxy: boolean,
 ): string | undefined {
   if (trustProxy) {
     const forwarded = request.headers['x-forwarded-for'];
-    const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim();
-    if (first) return first;
+    const last = (Array.isArray(forwarded) ? forwarded.join(',') : forwarded)?.split(',').at(-1)?.trim();
+    if (last) return last;
   }
   return request.socket?.remoteAddress;
 }

@@ -84,7 +84,9 @@ function sqliteDatabase(config: Extract<DatabaseConfig, { provider: 'sqlite' }>,
       await writer.$executeRawUnsafe('PRAGMA foreign_keys = ON');
     },
     async close() {
-      await Promise.all([writer?.$disconnect(), reader?.$disconnect()]);
+      // The writer last: the last connection to close checkpoints the WAL and removes it.
+      await reader?.$disconnect();
+      await writer?.$disconnect();
     },
   };
 }
@@ -111,7 +113,9 @@ function postgresDatabase(url: string, logger: Logger): Database {
         import('./generated/postgresql/client.js'),
         import('@prisma/adapter-pg'),
       ]);
-      client = new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max: 10 }) }) as unknown as Db;
+      client = new PrismaClient({
+        adapter: new PrismaPg({ connectionString: url, max: 10, connectionTimeoutMillis: 5_000 }),
+      }) as unknown as Db;
     },
     async close() {
       await client?.$disconnect();

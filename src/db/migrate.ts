@@ -121,7 +121,7 @@ export function migrateSqlite(file: string, busyTimeoutMs: number, logger: Logge
 }
 
 export async function migratePostgres(url: string, logger: Logger): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
   await client.connect();
   try {
     await client.query('SELECT pg_advisory_lock($1)', [PRISMA_MIGRATION_LOCK]);
