@@ -7,7 +7,7 @@ import type { Config } from './config.js';
 import { createDatabase, type Database } from './db/database.js';
 import { createEventBus, type EventBus } from './events/bus.js';
 import { connectRedis, createRedisBus, type RedisBus } from './events/redis.js';
-import { createGraphQLServer } from './graphql/yoga.js';
+import { createGraphQLHttp } from './graphql/yoga.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics } from './metrics.js';
 import { ConnectionRegistry } from './realtime/connections.js';
@@ -93,7 +93,7 @@ export function buildApp(config: Config, options: { logger?: Logger } = {}): App
     void connections.recheck();
   });
 
-  const graphql = createGraphQLServer(services, logger, config.trustProxy);
+  const graphql = createGraphQLHttp(services, logger, { trustProxy: config.trustProxy, maxBodyBytes: config.maxBodyBytes });
   const rest = createRestRouter(services, logger, { maxBodyBytes: config.maxBodyBytes, trustProxy: config.trustProxy });
   const server = http.createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
     res.once('finish', () => metrics.httpRequests.inc({ method: req.method, status: `${Math.floor(res.statusCode / 100)}xx` }));
@@ -118,7 +118,7 @@ export function buildApp(config: Config, options: { logger?: Logger } = {}): App
         sendError(res, err, logger);
         return;
       }
-      void graphql(req, res, { req, res });
+      graphql.handle(req, res);
       return;
     }
     rest.lookup(req, res);
@@ -128,7 +128,7 @@ export function buildApp(config: Config, options: { logger?: Logger } = {}): App
   const wsOptions = { noServer: true, perMessageDeflate: false, maxPayload: 4 * config.maxBodyBytes };
   const graphqlWss = new WebSocketServer({ ...wsOptions, handleProtocols });
   const legacyWss = new WebSocketServer(wsOptions);
-  const graphqlWs = createGraphQLWsHandler(graphql, services, connections, logger, config.trustProxy);
+  const graphqlWs = createGraphQLWsHandler(graphql.yoga, services, connections, logger, config.trustProxy);
   const legacyWs = createLegacyWsHandler(services, bus, connections, logger, { maxFrameBytes: config.maxBodyBytes, trustProxy: config.trustProxy });
   let stopping = false;
   server.on('upgrade', (req, socket: Socket, head) => {

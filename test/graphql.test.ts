@@ -219,6 +219,28 @@ describe('GraphQL API', () => {
     expect(invalidJson.body.errors[0].extensions.code).toBe('VALIDATION_ERROR');
   });
 
+  it('refuses malformed GraphQL requests with 400 and a registry code', async () => {
+    const alice = tenant.as('alice');
+    const cases: Array<[unknown, string]> = [
+      [[{ query: '{ health { status } }' }], 'a batch (array) body'],
+      [{ variables: {} }, 'no query'],
+      [{ query: '' }, 'an empty query'],
+      [{ query: '{ health { status } }', variables: [1] }, 'variables not an object'],
+      [{ query: '{ health { status } }', operationName: 5 }, 'operationName not a string'],
+      [{ query: 'subscription { messageAdded(roomId: "r") { seq } }' }, 'a subscription over plain POST'],
+    ];
+    for (const [body, label] of cases) {
+      const res = await alice.request('POST', '/graphql', body);
+      expect(res.status, label).toBe(400);
+      expect(res.body.errors[0].extensions.code, label).toBe('VALIDATION_ERROR');
+      expect(res.body.errors[0].extensions.http, label).toBeUndefined();
+    }
+    // Other shapes of GraphQL over HTTP still work (Yoga handles them): GET with a query string.
+    const get = await fetch(`${server.url}/graphql?query=${encodeURIComponent('{ health { status } }')}`, { headers: { accept: 'application/json' } });
+    expect(get.status).toBe(200);
+    expect(await get.json()).toEqual({ data: { health: { status: 'ok' } } });
+  });
+
   it('answers a bad tenant key with 401 and "Invalid API key"', async () => {
     const res = await new Client(server.url, { 'x-api-key': 'sk_nope', 'x-user-id': 'a' }).graphql(Overview, { id: 'x' });
     expect(res.status).toBe(401);

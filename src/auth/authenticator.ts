@@ -43,8 +43,8 @@ const AUTH_FAILURES = { points: 20, duration: 10 };
 export class Authenticator {
   // Changes reach every instance at once through the bus; the TTL bounds staleness when the bus
   // was away (Redis down) and an invalidation was lost.
-  private readonly byHash = new LRUCache<string, KeyRecord | 'unknown'>({ max: 50_000, ttl: 60_000 });
-  private readonly byKeyId = new LRUCache<string, KeyRecord>({ max: 50_000, ttl: 60_000 });
+  private readonly byHash = new LRUCache<string, KeyRecord | 'unknown'>({ max: 10_000, ttl: 60_000 });
+  private readonly byKeyId = new LRUCache<string, KeyRecord>({ max: 10_000, ttl: 60_000 });
   private readonly failures = new RateLimiterMemory(AUTH_FAILURES);
   private readonly masterHash: Buffer | undefined;
 

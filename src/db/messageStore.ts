@@ -1,4 +1,5 @@
 import { sqltag as sql } from '@prisma/client/runtime/client';
+import { LRUCache } from 'lru-cache';
 import { notFound } from '../errors.js';
 import type { MessageData } from '../events/events.js';
 import type { Database, Db } from './database.js';
@@ -97,6 +98,16 @@ const postgresql: Dialect = {
 
 export class MessageStore {
   private readonly dialect: Dialect;
+  /**
+   * Full pages of history by (room, after seq, limit). Messages are never edited and seqs never
+   * reused, so a page that came back full can never change: clients paging through a room (a
+   * reconnect storm catching up, everyone opening a busy channel) are served from memory.
+   * Bounded by size; a room's pages go with its tenant (membership is checked before any read).
+   */
+  private readonly pages = new LRUCache<string, MessageData[]>({
+    maxSize: 32 * 1024 * 1024,
+    sizeCalculation: (page) => 200 + page.reduce((n, m) => n + 200 + m.content.length * 2, 0),
+  });
 
   constructor(private readonly db: Database) {
     this.dialect = db.provider === 'sqlite' ? sqlite : postgresql;
@@ -197,7 +208,13 @@ export class MessageStore {
    * messages after it; otherwise the last `limit` messages before `beforeSeq` (or the latest).
    */
   async history(q: HistoryQuery): Promise<MessageData[]> {
-    return readHistory(this.db.read, q);
+    const cacheable = q.afterSeq !== undefined && q.beforeSeq === undefined;
+    const key = `${q.roomId}\u0000${q.afterSeq}\u0000${q.limit}`;
+    const cached = cacheable ? this.pages.get(key) : undefined;
+    if (cached) return cached;
+    const page = await readHistory(this.db.read, q, this.db.provider);
+    if (cacheable && page.length === q.limit) this.pages.set(key, page);
+    return page;
   }
 }
 
@@ -208,13 +225,25 @@ export interface HistoryQuery {
   limit: number;
 }
 
-export async function readHistory(db: Db, q: HistoryQuery): Promise<MessageData[]> {
+/**
+ * Reads a page as one JSON document built by the database (one row, one column), so neither Prisma
+ * nor the driver maps rows and columns one by one: the page arrives in MessageData's shape.
+ */
+export async function readHistory(db: Db, q: HistoryQuery, provider: 'sqlite' | 'postgresql'): Promise<MessageData[]> {
   const lower = q.afterSeq !== undefined ? sql`AND "seq" > ${q.afterSeq}` : sql``;
   const upper = q.beforeSeq !== undefined ? sql`AND "seq" < ${q.beforeSeq}` : sql``;
-  const ascending = q.afterSeq !== undefined;
-  const rows = await db.$queryRaw<MessageRow[]>`SELECT ${columns} FROM "Message"
-    WHERE "roomId" = ${q.roomId} ${lower} ${upper}
-    ORDER BY "seq" ${ascending ? sql`ASC` : sql`DESC`} LIMIT ${q.limit}`;
-  const messages = rows.map(rowToMessage);
-  return ascending ? messages : messages.reverse();
+  // After a seq: the first `limit` from there; otherwise the last `limit` (before beforeSeq).
+  const window = sql`SELECT ${columns} FROM "Message" WHERE "roomId" = ${q.roomId} ${lower} ${upper}
+    ORDER BY "seq" ${q.afterSeq !== undefined ? sql`ASC` : sql`DESC`} LIMIT ${q.limit}`;
+  const [row] =
+    provider === 'sqlite'
+      ? await db.$queryRaw<Array<{ page: string | null }>>`SELECT json_group_array(json_object(
+          'id', "id", 'roomId', "roomId", 'seq', "seq", 'senderId', "senderId", 'content', "content", 'meta', json("meta"),
+          'clientMessageId', "clientMessageId", 'createdAt', strftime('%Y-%m-%dT%H:%M:%fZ', "createdAt")) ORDER BY "seq") AS "page"
+          FROM (${window})`
+      : await db.$queryRaw<Array<{ page: string | null }>>`SELECT json_agg(json_build_object(
+          'id', "id", 'roomId', "roomId", 'seq', "seq", 'senderId', "senderId", 'content', "content", 'meta', "meta"::json,
+          'clientMessageId', "clientMessageId", 'createdAt', to_char("createdAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')) ORDER BY "seq")::text AS "page"
+          FROM (${window}) AS w`;
+  return row?.page ? (JSON.parse(row.page) as MessageData[]) : [];
 }

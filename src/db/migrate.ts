@@ -3,7 +3,6 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Sqlite from 'better-sqlite3';
-import pg from 'pg';
 import type { Logger } from '../logger.js';
 
 /**
@@ -121,6 +120,7 @@ export function migrateSqlite(file: string, busyTimeoutMs: number, logger: Logge
 }
 
 export async function migratePostgres(url: string, logger: Logger): Promise<void> {
+  const { default: pg } = await import('pg'); // only PostgreSQL deployments load the driver
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
   await client.connect();
   try {

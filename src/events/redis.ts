@@ -1,12 +1,17 @@
 import { randomBytes } from 'node:crypto';
-import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
-import { Redis, type RedisOptions } from 'ioredis';
+import { createRequire } from 'node:module';
+import type { Redis, RedisOptions } from 'ioredis';
 import type { Logger } from '../logger.js';
 import { channelName, LocalHub, type EventBus, type Listener, type Topic } from './bus.js';
 
+// Loaded on first use: a single instance without Redis never pays for these modules at start-up.
+const load = createRequire(import.meta.url);
+const ioredis = () => load('ioredis') as typeof import('ioredis');
+const redisEventTarget = () => load('@graphql-yoga/redis-event-target') as typeof import('@graphql-yoga/redis-event-target');
+
 /** A Redis connection as ChatAPI uses it: fail fast while Redis is away, reconnect forever. */
 export function connectRedis(url: string, logger: Logger, name: string, options: RedisOptions = {}): Redis {
-  const client = new Redis(url, {
+  const client = new (ioredis().Redis)(url, {
     connectionName: `chatapi-${name}`,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
@@ -54,7 +59,7 @@ export function createRedisBus(url: string, prefix: string, logger: Logger): Red
   // SUBSCRIBE commands in flight, by channel: a subscription counts only once Redis confirmed it.
   const subscribing = new Map<string, Promise<unknown>>();
   // The Redis event target fires and forgets its commands: catch their failures here.
-  const remote = createRedisEventTarget({
+  const remote = redisEventTarget().createRedisEventTarget({
     publishClient: { publish: (channel: string, message: string) => publisher.publish(channel, message).catch(quiet) } as unknown as Redis,
     subscribeClient: {
       on: (event: string, fn: (...args: any[]) => void) => subscriber.on(event, fn),

@@ -51,7 +51,8 @@ function httpHeaders(error: AppError): Record<string, string> {
   return error.retryAfter !== undefined ? { 'Retry-After': String(error.retryAfter) } : {};
 }
 
-function normalise(result: ExecutionResult, logger: Logger): ExecutionResult {
+/** Gives every error of a result a registry code (see toGraphQLError). */
+export function normaliseErrors(result: ExecutionResult, logger: Logger): ExecutionResult {
   if (!result.errors?.some((e) => !isRegistered(e.extensions?.code))) return result;
   return { ...result, errors: result.errors.map((e) => toGraphQLError(e, logger)) };
 }
@@ -60,8 +61,8 @@ function normalise(result: ExecutionResult, logger: Logger): ExecutionResult {
 export function useErrorCodes(logger: Logger): Plugin {
   return {
     onResultProcess({ result, setResult }) {
-      if (Array.isArray(result)) setResult(result.map((r) => normalise(r, logger)));
-      else if (result && typeof result === 'object' && 'errors' in result) setResult(normalise(result as ExecutionResult, logger));
+      if (Array.isArray(result)) setResult(result.map((r) => normaliseErrors(r, logger)));
+      else if (result && typeof result === 'object' && 'errors' in result) setResult(normaliseErrors(result as ExecutionResult, logger));
     },
   };
 }

@@ -12,6 +12,10 @@ import { sharingKey, subscribeShared, type EnvelopedArgs } from './sharedSubscri
 
 interface Extra {
   connection: LiveConnection;
+  /** Yoga's pipeline bound to this connection's context, built once when it authenticated. */
+  envelope?: ReturnType<GraphQLServer['getEnveloped']>;
+  /** The context every operation on this connection runs with (built once: nothing in it is per operation). */
+  context?: unknown;
   address: string | undefined;
   request: Pick<IncomingMessage, 'headers' | 'url'> | undefined;
   session?: Session;
@@ -37,6 +41,10 @@ export function createGraphQLWsHandler(yoga: GraphQLServer, services: Services, 
         ctx.extra.session = session;
         // The upgrade request is no longer needed: do not keep it alive for the socket's lifetime.
         ctx.extra.request = undefined;
+        // One pipeline and one context per connection rather than per operation: they hold nothing
+        // operation-specific, and an idle subscription then costs a few hundred bytes, not kilobytes.
+        ctx.extra.envelope = yoga.getEnveloped({ session, connection });
+        ctx.extra.context = await ctx.extra.envelope.contextFactory();
         await registry.authenticated(connection, user);
         return true;
       } catch (err) {
@@ -51,11 +59,7 @@ export function createGraphQLWsHandler(yoga: GraphQLServer, services: Services, 
       } catch (err) {
         return [toGraphQLError(err, logger)];
       }
-      const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
-        session: ctx.extra.session,
-        connection: ctx.extra.connection,
-        params: payload,
-      });
+      const { schema, execute, subscribe, parse, validate } = ctx.extra.envelope!;
       let document;
       try {
         document = parse(payload.query);
@@ -69,7 +73,7 @@ export function createGraphQLWsHandler(yoga: GraphQLServer, services: Services, 
         document,
         operationName: payload.operationName,
         variableValues: payload.variables,
-        contextValue: await contextFactory(),
+        contextValue: ctx.extra.context,
         rootValue: { execute, subscribe },
       } as EnvelopedArgs;
       const key = sharingKey(args);

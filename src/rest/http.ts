@@ -30,10 +30,10 @@ export function checkDeclaredLength(req: IncomingMessage, limit: number): void {
   if (declared > limit) throw tooLarge(`Request body must be at most ${limit} bytes`);
 }
 
-/** Reads the body (at most `limit` bytes) and parses it as a JSON object (`{}` when empty and optional). */
-export async function readJsonObject(req: IncomingMessage, limit: number, optional = false): Promise<Record<string, unknown>> {
+/** Reads the body (at most `limit` bytes) as text. */
+function readBody(req: IncomingMessage, limit: number): Promise<string> {
   checkDeclaredLength(req, limit);
-  const text = await new Promise<string>((resolve, reject) => {
+  return new Promise<string>((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
@@ -47,16 +47,23 @@ export async function readJsonObject(req: IncomingMessage, limit: number, option
     req.once('end', () => resolve(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8')));
     req.once('error', reject);
   });
-  if (text.trim() === '') {
-    if (optional) return {};
-    throw invalid('Request body must be a JSON object');
-  }
-  let body: unknown;
+}
+
+/** Reads the body (at most `limit` bytes) and parses it as JSON; undefined when empty. */
+export async function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
+  const text = await readBody(req, limit);
+  if (text.trim() === '') return undefined;
   try {
-    body = JSON.parse(text);
+    return JSON.parse(text) as unknown;
   } catch {
     throw invalid('Request body is not valid JSON');
   }
+}
+
+/** Reads the body and parses it as a JSON object (`{}` when empty and optional). */
+export async function readJsonObject(req: IncomingMessage, limit: number, optional = false): Promise<Record<string, unknown>> {
+  const body = await readJson(req, limit);
+  if (body === undefined && optional) return {};
   if (body === null || typeof body !== 'object' || Array.isArray(body)) throw invalid('Request body must be a JSON object');
   return body as Record<string, unknown>;
 }

@@ -1,6 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import Router, { type HTTPVersion } from 'find-my-way';
-import { clientAddress, credentialsFromHeaders, nodeHeaders } from '../auth/credentials.js';
 import type { Session } from '../auth/session.js';
 import { notFound } from '../errors.js';
 import type { MessageData } from '../events/events.js';
@@ -8,6 +7,7 @@ import type { Logger } from '../logger.js';
 import type { Services } from '../services/index.js';
 import { rateLimitExceeded, rateLimitHeaders, type RateLimitState } from '../services/rateLimits.js';
 import type { MemberView, RoomView } from '../services/rooms.js';
+import { admitHttpRequest } from './admission.js';
 import { registerAdminRoutes } from './admin.js';
 import { intParam, readJsonObject, sendError, sendJson } from './http.js';
 
@@ -64,13 +64,10 @@ export function createRestRouter(services: Services, logger: Logger, options: { 
       let limit: RateLimitState | undefined;
       let session: Promise<Session> | undefined;
       const authenticate = async () => {
-        const credentials = { ...credentialsFromHeaders(nodeHeaders(req.headers)), address: clientAddress(req, options.trustProxy) };
-        const caller = await services.auth.authenticate(credentials);
-        if (caller.actor.kind === 'user') {
-          limit = await services.limits.check(caller);
-          if (limit.retryAfter !== undefined) throw rateLimitExceeded(limit.retryAfter);
-        }
-        return caller;
+        const admission = await admitHttpRequest(services, req, options.trustProxy);
+        limit = admission.limit;
+        if (limit?.retryAfter !== undefined) throw rateLimitExceeded(limit.retryAfter);
+        return admission.session;
       };
       try {
         const [status, body] = await handler({

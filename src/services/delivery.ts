@@ -90,7 +90,7 @@ class RoomFeed {
   private async fillGap(upTo: number): Promise<void> {
     try {
       while (this.lastSeq + 1 < upTo) {
-        const page = await readHistory(this.db.read, { roomId: this.roomId, afterSeq: this.lastSeq, beforeSeq: upTo, limit: PAGE_SIZE });
+        const page = await readHistory(this.db.read, { roomId: this.roomId, afterSeq: this.lastSeq, beforeSeq: upTo, limit: PAGE_SIZE }, this.db.provider);
         const before = this.lastSeq;
         for (const m of page) if (m.seq === this.lastSeq + 1) this.append(m);
         if (this.lastSeq === before) {
@@ -297,7 +297,7 @@ export class MessageStream implements AsyncIterableIterator<MessageData> {
         // Behind what memory holds: read storage, one page at a time, as fast as the socket drains.
         if (this.connection) await this.connection.drained(this.maxBufferedBytes / 4);
         if (this.done) return undefined;
-        const page = await readHistory(this.db.read, { roomId, afterSeq: cursor.seq, limit: PAGE_SIZE });
+        const page = await readHistory(this.db.read, { roomId, afterSeq: cursor.seq, limit: PAGE_SIZE }, this.db.provider);
         for (const m of page) {
           if (m.seq !== cursor.seq + 1 + cursor.page.length) break;
           cursor.page.push(m);

@@ -75,7 +75,7 @@ const membershipKey = (roomId: string, userId: string) => `${roomId}\u0000${user
 
 export class RoomService {
   /** (room, user) -> membership, or 'none'; evicted on every instance when membership changes. */
-  private readonly memberships = new LRUCache<string, Membership | 'none'>({ max: 200_000 });
+  private readonly memberships = new LRUCache<string, Membership | 'none'>({ max: 50_000 });
 
   constructor(
     private readonly db: Database,
