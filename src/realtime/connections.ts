@@ -70,8 +70,24 @@ export class LiveConnection implements Connection {
     for (const cleanup of this.cleanups.splice(0)) cleanup();
   }
 
+  private corked = false;
+
+  /**
+   * Frames sent in one synchronous burst (a batch of messages fanned out) leave in one write: the
+   * socket is corked at the first and uncorked once the burst is over.
+   */
   send(text: string): void {
-    if (!this.closed && this.socket.readyState === this.socket.OPEN) this.socket.send(text);
+    if (this.closed || this.socket.readyState !== this.socket.OPEN) return;
+    const raw = (this.socket as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
+    if (raw && !this.corked) {
+      this.corked = true;
+      raw.cork();
+      queueMicrotask(() => {
+        this.corked = false;
+        raw.uncork();
+      });
+    }
+    this.socket.send(text);
   }
 
   bufferedAmount(): number {

@@ -123,9 +123,7 @@ export function createLegacyWsHandler(
         }
       }
     };
-    void (async () => {
-      for await (const m of messages) send(messageFrame(m));
-    })();
+    void messages.pipeTo((m) => send(messageFrame(m)));
     void (async () => {
       for await (const event of events) {
         const frame = toFrame(event);

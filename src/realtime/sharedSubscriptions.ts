@@ -11,6 +11,7 @@ import {
 } from 'graphql';
 import { toGraphQLError } from '../graphql/errors.js';
 import type { Logger } from '../logger.js';
+import { MessageStream } from '../services/delivery.js';
 import type { LiveConnection } from './connections.js';
 
 /**
@@ -71,19 +72,22 @@ function documentId(document: DocumentNode): number {
 }
 
 /** Serialised payloads per event object and sharing key; entries go when the event is dropped. */
-const payloads = new WeakMap<object, Map<string, Promise<string>>>();
+const payloads = new WeakMap<object, Map<string, string | Promise<string>>>();
 
-function sharedPayload(event: object, key: string, run: () => Promise<ExecutionResult> | ExecutionResult, logger: Logger): Promise<string> {
+/** The payload for `event` under `key`: computed by the first subscriber, reused by the others. */
+function sharedPayload(event: object, key: string, args: EnvelopedArgs, logger: Logger): string | Promise<string> {
   let forEvent = payloads.get(event);
   if (!forEvent) {
     forEvent = new Map();
     payloads.set(event, forEvent);
   }
   let payload = forEvent.get(key);
-  if (!payload) {
-    payload = Promise.resolve(run()).then((result) =>
-      JSON.stringify(result.errors ? { ...result, errors: result.errors.map((e) => toGraphQLError(e, logger)) } : result),
-    );
+  if (payload === undefined) {
+    const serialise = (result: ExecutionResult) =>
+      JSON.stringify(result.errors ? { ...result, errors: result.errors.map((e) => toGraphQLError(e, logger)) } : result);
+    // Synchronous for the shareable fields (their resolvers are); a promise otherwise.
+    const result = execute({ ...args, rootValue: event });
+    payload = result instanceof Promise ? result.then(serialise) : serialise(result);
     forEvent.set(key, payload);
   }
   return payload;
@@ -95,8 +99,9 @@ const isAsyncIterable = (value: unknown): value is AsyncIterable<unknown> & Asyn
 /**
  * Runs a shareable subscription: the field's `subscribe` resolver (authorisation, replay, live)
  * through graphql-js, then every event's payload from the shared cache, written straight to the
- * socket. What it returns to graphql-ws yields nothing and ends when the stream ends, after which
- * graphql-ws sends `complete` as usual.
+ * socket, synchronously as the room feed receives it (MessageStream's push mode). What it returns
+ * to graphql-ws yields nothing and ends when the stream ends, after which graphql-ws sends
+ * `complete` as usual.
  */
 export async function subscribeShared(
   args: EnvelopedArgs,
@@ -110,20 +115,30 @@ export async function subscribeShared(
     return { errors: ((source as ExecutionResult).errors ?? []).map((e) => toGraphQLError(e, logger)) };
   }
   const prefix = `{"id":${JSON.stringify(operationId)},"type":"next","payload":`;
-  let finished = false;
-  const pump = async (): Promise<IteratorResult<ExecutionResult>> => {
-    while (!finished) {
-      const { value: event, done } = await source.next();
-      if (done || finished) break;
-      const payload = await sharedPayload(event as object, key, () => execute({ ...args, rootValue: event }), logger);
+  // Frames go out in event order even if a payload ever had to be computed asynchronously.
+  let pending: Promise<void> | undefined;
+  const deliver = (event: object) => {
+    const payload = sharedPayload(event, key, args, logger);
+    if (typeof payload === 'string' && !pending) {
       connection.send(`${prefix}${payload}}`);
+      return;
     }
-    return { value: undefined, done: true };
+    const previous = pending ?? Promise.resolve();
+    pending = previous.then(async () => connection.send(`${prefix}${await payload}}`));
   };
+  const streamed =
+    source instanceof MessageStream
+      ? source.pipeTo(deliver)
+      : (async () => {
+          for await (const event of source) deliver(event as object);
+        })();
+  const ended = streamed.then(async () => {
+    await pending;
+    return { value: undefined, done: true } as const;
+  });
   const iterator: AsyncIterableIterator<ExecutionResult> = {
-    next: pump,
+    next: () => ended,
     async return() {
-      finished = true;
       await source.return?.();
       return { value: undefined, done: true };
     },

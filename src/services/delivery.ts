@@ -21,6 +21,9 @@ export interface Connection {
   readonly closed: boolean;
 }
 
+/** What MessageStream.take answers when a room must be read from storage first. */
+const NEEDS_STORAGE = Symbol('needs storage');
+
 /** Messages kept in memory per room, shared by every subscriber of the room on this instance. */
 const RING_SIZE = 512;
 /** Rows per read when a subscriber is behind what memory holds (replay, catch-up). */
@@ -225,7 +228,14 @@ export class MessageStream implements AsyncIterableIterator<MessageData> {
   private next_ = 0;
   private done = false;
   private wake: (() => void) | undefined;
+  /** Push mode's consumer (see pipeTo); pull mode when unset. */
+  private sink: ((message: MessageData) => void) | undefined;
+  private pumping = false;
   private readonly waker: Waker = () => {
+    if (this.sink) {
+      this.pump();
+      return;
+    }
     const wake = this.wake;
     this.wake = undefined;
     wake?.();
@@ -255,21 +265,63 @@ export class MessageStream implements AsyncIterableIterator<MessageData> {
 
   /** Runs `cleanup` when the stream ends. */
   onClose(cleanup: () => void): void {
-    this.cleanups.push(cleanup);
+    if (this.done) cleanup();
+    else this.cleanups.push(cleanup);
   }
 
+  /** Pull mode: the next message, waiting for one if everyone is caught up. */
   async next(): Promise<IteratorResult<MessageData>> {
     while (!this.done) {
-      const message = await this.take();
-      if (message) return { value: message, done: false };
-      if (this.done) break;
+      const taken = this.take();
+      if (taken === NEEDS_STORAGE) {
+        await this.readStorage();
+        continue;
+      }
+      if (taken) return { value: taken, done: false };
       await new Promise<void>((resolve) => {
         this.wake = resolve;
         // Re-check: something may have arrived between take() and now.
-        if (this.pendingAnywhere()) this.waker();
+        if (this.pendingAnywhere() || this.done) this.waker();
       });
     }
     return { value: undefined, done: true };
+  }
+
+  /**
+   * Push mode, for consumers that take a message synchronously (the shared subscription writer,
+   * the /ws adapter): live messages are handed over inside the room feed's own append, with no
+   * promise per message per subscriber; while behind, storage is read page by page as in pull
+   * mode. Resolves when the stream ends.
+   */
+  pipeTo(sink: (message: MessageData) => void): Promise<void> {
+    return new Promise<void>((resolve) => {
+      this.onClose(resolve);
+      this.sink = sink;
+      this.pump();
+    });
+  }
+
+  /** Push mode: delivers everything deliverable now; goes asynchronous only to read storage. */
+  private pump(): void {
+    if (this.pumping || this.done || !this.sink) return;
+    this.pumping = true;
+    for (;;) {
+      const taken = this.take();
+      if (taken === NEEDS_STORAGE) {
+        void this.readStorage().then(
+          () => {
+            this.pumping = false;
+            this.pump();
+          },
+          () => void this.return(),
+        );
+        return;
+      }
+      if (!taken) break;
+      this.sink(taken);
+      if (this.done) break;
+    }
+    this.pumping = false;
   }
 
   private pendingAnywhere(): boolean {
@@ -277,41 +329,54 @@ export class MessageStream implements AsyncIterableIterator<MessageData> {
     return false;
   }
 
-  /** The next deliverable message, round-robin over rooms; undefined when everyone is caught up. */
-  private async take(): Promise<MessageData | undefined> {
+  /** The cursor that must read storage before anything more can be delivered from it. */
+  private behind: Cursor | undefined;
+
+  /**
+   * The next deliverable message, round-robin over rooms, synchronously; NEEDS_STORAGE when a room
+   * is behind what memory holds; undefined when everyone is caught up.
+   */
+  private take(): MessageData | typeof NEEDS_STORAGE | undefined {
     for (let tried = 0; tried < this.order.length && !this.done; tried += 1) {
       const roomId = this.order[this.next_ % this.order.length]!;
       this.next_ = (this.next_ + 1) % this.order.length;
       const cursor = this.cursors.get(roomId)!;
-      if (cursor.page.length === 0 && cursor.seq < cursor.feed.lastSeq) {
-        const live = cursor.feed.get(cursor.seq + 1);
-        if (live) {
-          if (this.connection && this.connection.bufferedAmount() > this.maxBufferedBytes) {
-            this.connection.closeSlowConsumer();
-            await this.return();
-            return undefined;
-          }
-          cursor.seq = live.seq;
-          return live;
-        }
-        // Behind what memory holds: read storage, one page at a time, as fast as the socket drains.
-        if (this.connection) await this.connection.drained(this.maxBufferedBytes / 4);
-        if (this.done) return undefined;
-        const page = await readHistory(this.db.read, { roomId, afterSeq: cursor.seq, limit: PAGE_SIZE }, this.db.provider);
-        for (const m of page) {
-          if (m.seq !== cursor.seq + 1 + cursor.page.length) break;
-          cursor.page.push(m);
-        }
-        // Announced but not readable yet: back off instead of spinning.
-        if (cursor.page.length === 0) await new Promise((r) => setTimeout(r, 50));
-      }
       const fromStorage = cursor.page.shift();
       if (fromStorage) {
         cursor.seq = fromStorage.seq;
         return fromStorage;
       }
+      if (cursor.seq >= cursor.feed.lastSeq) continue;
+      const live = cursor.feed.get(cursor.seq + 1);
+      if (!live) {
+        this.behind = cursor;
+        return NEEDS_STORAGE;
+      }
+      if (this.connection && this.connection.bufferedAmount() > this.maxBufferedBytes) {
+        this.connection.closeSlowConsumer();
+        void this.return();
+        return undefined;
+      }
+      cursor.seq = live.seq;
+      return live;
     }
     return undefined;
+  }
+
+  /** Reads the next page of the room that is behind, as fast as the socket drains. */
+  private async readStorage(): Promise<void> {
+    const cursor = this.behind;
+    this.behind = undefined;
+    if (!cursor) return;
+    if (this.connection) await this.connection.drained(this.maxBufferedBytes / 4);
+    if (this.done) return;
+    const page = await readHistory(this.db.read, { roomId: cursor.feed.roomId, afterSeq: cursor.seq, limit: PAGE_SIZE }, this.db.provider);
+    for (const m of page) {
+      if (m.seq !== cursor.seq + 1 + cursor.page.length) break;
+      cursor.page.push(m);
+    }
+    // Announced but not readable yet: back off instead of spinning.
+    if (cursor.page.length === 0) await new Promise((r) => setTimeout(r, 50));
   }
 
   async return(): Promise<IteratorResult<MessageData>> {

@@ -131,11 +131,15 @@ export class MessageService {
       }
     }
     this.metrics.sendBatchSize.observe(batch.length);
-    results.forEach((result, i) => {
-      if (result instanceof Error || result.duplicate) return;
-      this.bus.publish('room', result.message.roomId, { type: 'message', message: result.message });
-      this.usage.recordMessages(batch[i]!.tenantId, 1);
-      this.metrics.messagesStored.inc();
+    const stored = results.flatMap((result, i) => (result instanceof Error || result.duplicate ? [] : [{ message: result.message, tenantId: batch[i]!.tenantId }]));
+    // Published on the next turn of the event loop: the senders' answers go out first, then the
+    // fan-out (which may write to thousands of sockets). Batches publish in commit order.
+    setImmediate(() => {
+      for (const { message, tenantId } of stored) {
+        this.bus.publish('room', message.roomId, { type: 'message', message });
+        this.usage.recordMessages(tenantId, 1);
+        this.metrics.messagesStored.inc();
+      }
     });
     return results;
   }
