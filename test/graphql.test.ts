@@ -76,6 +76,24 @@ const Ack = graphql(`
   }
 `);
 
+const MarkRead = graphql(`
+  mutation MarkRead($roomId: ID!, $seq: Int!) {
+    markRead(roomId: $roomId, seq: $seq)
+  }
+`);
+
+const Cursors = graphql(`
+  query Cursors($id: ID!) {
+    room(id: $id) {
+      members {
+        userId
+        deliveredSeq
+        readSeq
+      }
+    }
+  }
+`);
+
 const Overview = graphql(`
   query Overview($id: ID!) {
     health {
@@ -176,6 +194,13 @@ describe('GraphQL API', () => {
 
     const beyond = await bob.graphql(Ack, { roomId: room.id, seq: 11 });
     expect(beyond.body.errors![0]!.extensions).toMatchObject({ code: 'VALIDATION_ERROR', field: 'seq' });
+
+    // The read cursor moves on its own, forward only.
+    expect((await bob.graphql(MarkRead, { roomId: room.id, seq: 5 })).body.data).toEqual({ markRead: true });
+    await bob.graphql(MarkRead, { roomId: room.id, seq: 3 });
+    expect((await bob.graphql(MarkRead, { roomId: room.id, seq: 12 })).body.errors![0]!.extensions.code).toBe('VALIDATION_ERROR');
+    const cursors = (await bob.graphql(Cursors, { id: room.id })).body.data!.room!.members.find((m) => m.userId === 'bob');
+    expect(cursors).toEqual({ userId: 'bob', deliveredSeq: 9, readSeq: 5 });
   });
 
   it('refuses a second dm with CONFLICT and the existing room id', async () => {

@@ -93,14 +93,25 @@ export class MessageService {
     return this.store.history({ roomId: member.roomId, afterSeq, beforeSeq, limit });
   }
 
-  /** Moves the caller's delivered cursor forward to `seq` (never back). */
-  async ack(session: Session, roomId: unknown, seqInput: unknown): Promise<void> {
+  /** Moves the caller's delivered cursor forward to `seq` (never back) and tells the room. */
+  async ack(session: Session, roomId: unknown, seq: unknown): Promise<void> {
+    const moved = await this.moveCursor(session, roomId, seq, 'deliveredSeq');
+    if (moved) this.bus.publish('room', moved.roomId, { type: 'ack', roomId: moved.roomId, userId: moved.userId, seq: moved.seq });
+  }
+
+  /** Moves the caller's read cursor forward to `seq` (never back). */
+  async markRead(session: Session, roomId: unknown, seq: unknown): Promise<void> {
+    await this.moveCursor(session, roomId, seq, 'readSeq');
+  }
+
+  /** Moves one of the member's cursors forward; a seq beyond the room's last_seq is refused. */
+  private async moveCursor(session: Session, roomId: unknown, seqInput: unknown, cursor: 'deliveredSeq' | 'readSeq') {
     const member = await this.rooms.requireMember(session, roomId);
     const seq = check(seqSchema, seqInput, 'seq');
     const { moved, room } = await this.db.transaction(async (tx) => {
       const { count } = await tx.roomMember.updateMany({
-        where: { roomId: member.roomId, userId: member.userId, deliveredSeq: { lt: seq }, room: { lastSeq: { gte: seq } } },
-        data: { deliveredSeq: seq },
+        where: { roomId: member.roomId, userId: member.userId, [cursor]: { lt: seq }, room: { lastSeq: { gte: seq } } },
+        data: { [cursor]: seq },
       });
       const room = count > 0 ? null : await tx.room.findUnique({ where: { id: member.roomId }, select: { lastSeq: true } });
       return { moved: count > 0, room };
@@ -108,7 +119,7 @@ export class MessageService {
     if (room && seq > room.lastSeq) {
       throw invalid(`seq ${seq} is beyond the room's last_seq ${room.lastSeq}`, 'seq');
     }
-    if (moved) this.bus.publish('room', member.roomId, { type: 'ack', roomId: member.roomId, userId: member.userId, seq });
+    return moved ? { roomId: member.roomId, userId: member.userId, seq } : undefined;
   }
 
   /** Resolves when every accepted message is stored (graceful shutdown). */

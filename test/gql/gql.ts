@@ -20,6 +20,8 @@ type Documents = {
     "\n  mutation SendMessage($roomId: ID!, $content: String!, $meta: JSON, $clientMessageId: String) {\n    sendMessage(roomId: $roomId, content: $content, meta: $meta, clientMessageId: $clientMessageId) {\n      id\n      roomId\n      senderId\n      seq\n      content\n      meta\n      clientMessageId\n      createdAt\n    }\n  }\n": typeof types.SendMessageDocument,
     "\n  query Messages($roomId: ID!, $afterSeq: Int, $beforeSeq: Int, $limit: Int) {\n    messages(roomId: $roomId, afterSeq: $afterSeq, beforeSeq: $beforeSeq, limit: $limit) {\n      seq\n      content\n    }\n  }\n": typeof types.MessagesDocument,
     "\n  mutation Ack($roomId: ID!, $seq: Int!) {\n    ack(roomId: $roomId, seq: $seq)\n  }\n": typeof types.AckDocument,
+    "\n  mutation MarkRead($roomId: ID!, $seq: Int!) {\n    markRead(roomId: $roomId, seq: $seq)\n  }\n": typeof types.MarkReadDocument,
+    "\n  query Cursors($id: ID!) {\n    room(id: $id) {\n      members {\n        userId\n        deliveredSeq\n        readSeq\n      }\n    }\n  }\n": typeof types.CursorsDocument,
     "\n  query Overview($id: ID!) {\n    health {\n      status\n      uptime\n      dbWritable\n    }\n    viewer {\n      tenantId\n      userId\n    }\n    room(id: $id) {\n      id\n      lastSeq\n      members {\n        userId\n        deliveredSeq\n      }\n    }\n    rooms {\n      id\n    }\n  }\n": typeof types.OverviewDocument,
     "\n  query IsolationRoom($id: ID!) {\n    room(id: $id) {\n      id\n    }\n    rooms {\n      id\n    }\n  }\n": typeof types.IsolationRoomDocument,
     "\n  query IsolationMessages($roomId: ID!) {\n    messages(roomId: $roomId) {\n      seq\n    }\n  }\n": typeof types.IsolationMessagesDocument,
@@ -53,6 +55,8 @@ const documents: Documents = {
     "\n  mutation SendMessage($roomId: ID!, $content: String!, $meta: JSON, $clientMessageId: String) {\n    sendMessage(roomId: $roomId, content: $content, meta: $meta, clientMessageId: $clientMessageId) {\n      id\n      roomId\n      senderId\n      seq\n      content\n      meta\n      clientMessageId\n      createdAt\n    }\n  }\n": types.SendMessageDocument,
     "\n  query Messages($roomId: ID!, $afterSeq: Int, $beforeSeq: Int, $limit: Int) {\n    messages(roomId: $roomId, afterSeq: $afterSeq, beforeSeq: $beforeSeq, limit: $limit) {\n      seq\n      content\n    }\n  }\n": types.MessagesDocument,
     "\n  mutation Ack($roomId: ID!, $seq: Int!) {\n    ack(roomId: $roomId, seq: $seq)\n  }\n": types.AckDocument,
+    "\n  mutation MarkRead($roomId: ID!, $seq: Int!) {\n    markRead(roomId: $roomId, seq: $seq)\n  }\n": types.MarkReadDocument,
+    "\n  query Cursors($id: ID!) {\n    room(id: $id) {\n      members {\n        userId\n        deliveredSeq\n        readSeq\n      }\n    }\n  }\n": types.CursorsDocument,
     "\n  query Overview($id: ID!) {\n    health {\n      status\n      uptime\n      dbWritable\n    }\n    viewer {\n      tenantId\n      userId\n    }\n    room(id: $id) {\n      id\n      lastSeq\n      members {\n        userId\n        deliveredSeq\n      }\n    }\n    rooms {\n      id\n    }\n  }\n": types.OverviewDocument,
     "\n  query IsolationRoom($id: ID!) {\n    room(id: $id) {\n      id\n    }\n    rooms {\n      id\n    }\n  }\n": types.IsolationRoomDocument,
     "\n  query IsolationMessages($roomId: ID!) {\n    messages(roomId: $roomId) {\n      seq\n    }\n  }\n": types.IsolationMessagesDocument,
@@ -118,6 +122,14 @@ export function graphql(source: "\n  query Messages($roomId: ID!, $afterSeq: Int
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation Ack($roomId: ID!, $seq: Int!) {\n    ack(roomId: $roomId, seq: $seq)\n  }\n"): (typeof documents)["\n  mutation Ack($roomId: ID!, $seq: Int!) {\n    ack(roomId: $roomId, seq: $seq)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation MarkRead($roomId: ID!, $seq: Int!) {\n    markRead(roomId: $roomId, seq: $seq)\n  }\n"): (typeof documents)["\n  mutation MarkRead($roomId: ID!, $seq: Int!) {\n    markRead(roomId: $roomId, seq: $seq)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Cursors($id: ID!) {\n    room(id: $id) {\n      members {\n        userId\n        deliveredSeq\n        readSeq\n      }\n    }\n  }\n"): (typeof documents)["\n  query Cursors($id: ID!) {\n    room(id: $id) {\n      members {\n        userId\n        deliveredSeq\n        readSeq\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

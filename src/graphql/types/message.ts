@@ -44,10 +44,18 @@ builder.mutationFields((t) => ({
       (await services.messages.send(session, roomId, input)).message,
   }),
   ack: t.boolean({
-    description: "Moves the caller's delivered cursor forward to seq.",
+    description: "Moves the caller's delivered cursor forward to seq (never back); the room gets an AckEvent.",
     args: { roomId: t.arg.id({ required: true }), seq: t.arg.int({ required: true }) },
     resolve: async (_root, { roomId, seq }, { session, services }) => {
       await services.messages.ack(session, roomId, seq);
+      return true;
+    },
+  }),
+  markRead: t.boolean({
+    description: "Moves the caller's read cursor forward to seq (never back).",
+    args: { roomId: t.arg.id({ required: true }), seq: t.arg.int({ required: true }) },
+    resolve: async (_root, { roomId, seq }, { session, services }) => {
+      await services.messages.markRead(session, roomId, seq);
       return true;
     },
   }),

@@ -11,6 +11,7 @@ const RoomMember = builder.objectRef<MemberView>('RoomMember').implement({
     role: t.exposeString('role', { description: '"admin" or "member"' }),
     joinedAt: t.expose('joinedAt', { type: 'DateTime' }),
     deliveredSeq: t.exposeInt('deliveredSeq', { description: 'Highest seq this member acknowledged' }),
+    readSeq: t.exposeInt('readSeq', { description: 'Highest seq this member has read (markRead)' }),
     online: t.boolean({
       description: 'Whether the member has an open connection now (see PresenceEvent for changes).',
       resolve: (member, _args, { session, services }) => services.presence.isOnline(session.requireUser().tenantId, member.userId),
