@@ -174,6 +174,9 @@ export function buildApp(config: Config, options: { logger?: Logger } = {}): App
       // the rest (at least a second) for closing up.
       const startedAt = Date.now();
       const budget = config.shutdownDrainTimeoutMs;
+      // Keeps the process alive until shutdown is done: every other timer here is unref'd, and
+      // with the listener closed Node would otherwise exit half-way, skipping the last flushes.
+      const keepAlive = setTimeout(() => {}, budget + 1_000);
       const within = <T>(work: Promise<T>, ms: number) =>
         Promise.race([work.then(() => 'done' as const), new Promise<'timeout'>((r) => setTimeout(r, Math.max(0, ms), 'timeout').unref())]);
       const httpClosed = new Promise<void>((resolve) => server.close(() => resolve()));
@@ -207,6 +210,7 @@ export function buildApp(config: Config, options: { logger?: Logger } = {}): App
       if ((await within(closed, budget - (Date.now() - startedAt))) === 'timeout') {
         logger.warn('Shutdown: closing the database and Redis took too long; leaving it to the process exit');
       }
+      clearTimeout(keepAlive);
       logger.info('ChatAPI stopped');
     },
   };

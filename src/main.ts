@@ -13,16 +13,18 @@ try {
 }
 
 const app = buildApp(config);
+/** Exits once the log lines written so far reached stdout (the logger writes asynchronously). */
+const exit = (code: number) => app.logger.flush(() => process.exit(code));
 let stopping = false;
 const stop = (signal: string) => {
   if (stopping) return;
   stopping = true;
   app.logger.info({ signal }, 'Shutting down');
   app.stop().then(
-    () => process.exit(0),
+    () => exit(0),
     (err: unknown) => {
       app.logger.error({ err }, 'Shutdown failed');
-      process.exit(1);
+      exit(1);
     },
   );
 };
@@ -31,5 +33,5 @@ process.on('SIGINT', () => stop('SIGINT'));
 
 app.start().catch((err: unknown) => {
   app.logger.fatal({ err }, 'Start-up failed');
-  process.exit(1);
+  exit(1);
 });

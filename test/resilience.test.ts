@@ -116,6 +116,8 @@ describe('graceful shutdown', () => {
     expect((await gql.closed).code).toBe(1012);
     const { code } = await server.exited;
     expect(code).toBe(0);
+    // It finished shutting down (usage flushed, database closed) rather than just falling silent.
+    expect(server.logs.map((l) => l.msg)).toContain('ChatAPI stopped');
     expect(JSON.stringify(server.logs.filter((l) => l.level !== 'info'))).toBe('[]');
     expect(Date.now() - stoppedAt).toBeLessThan(5_000);
     const answered = (await Promise.all(sends)).filter((r) => r?.status === 201).map((r) => r!.body.seq as number);
