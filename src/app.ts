@@ -80,17 +80,26 @@ export function buildApp(config: Config, options: { logger?: Logger } = {}): App
       usage,
       metrics,
       config.defaultRateLimit,
+      (user) => auth.currentRateLimit(user),
     ),
     usage,
   };
   const connections = new ConnectionRegistry(auth, presence, usage, metrics, bus, logger, config.realtime);
   // Events published while Redis was away are lost: drop what they would have invalidated and let
   // every room feed catch up from storage, so subscribers get what was sent meanwhile.
-  redisBus?.onReconnect(() => {
+  const resync = () => {
     auth.forgetAll();
     rooms.forgetAll();
     void services.delivery.resync().catch((err) => logger.error({ err }, 'Resync after Redis reconnect failed'));
     void connections.recheck();
+  };
+  redisBus?.onReconnect(() => {
+    resync();
+    // Events this instance could not publish meanwhile never reached the others: tell them too.
+    bus.publish('cache', 'all', { type: 'resync' });
+  });
+  bus.subscribe('cache', 'all', (event) => {
+    if (event.type === 'resync') resync();
   });
 
   const graphql = createGraphQLHttp(services, logger, { trustProxy: config.trustProxy, maxBodyBytes: config.maxBodyBytes });

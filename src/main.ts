@@ -28,6 +28,8 @@ const stop = (signal: string) => {
     },
   );
 };
+// A promise nobody handled is a bug to log, not a reason to drop every connection of the instance.
+process.on('unhandledRejection', (err) => app.logger.error({ err }, 'Unhandled promise rejection'));
 process.on('SIGTERM', () => stop('SIGTERM'));
 process.on('SIGINT', () => stop('SIGINT'));
 

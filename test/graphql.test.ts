@@ -260,6 +260,15 @@ describe('GraphQL API', () => {
       expect(res.body.errors[0].extensions.code, label).toBe('VALIDATION_ERROR');
       expect(res.body.errors[0].extensions.http, label).toBeUndefined();
     }
+    // Subscriptions over SSE are refused too: only WebSocket subscriptions are re-checked when a key is revoked.
+    const sse = await fetch(`${server.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream', 'x-api-key': tenant.apiKey, 'x-user-id': 'alice' },
+      body: JSON.stringify({ query: 'subscription { messageAdded(roomId: "room_x") { seq } }' }),
+    });
+    const text = await sse.text();
+    expect(text).toContain('VALIDATION_ERROR');
+    expect(text).toContain('WebSocket');
     // Other shapes of GraphQL over HTTP still work (Yoga handles them): GET with a query string.
     const get = await fetch(`${server.url}/graphql?query=${encodeURIComponent('{ health { status } }')}`, { headers: { accept: 'application/json' } });
     expect(get.status).toBe(200);

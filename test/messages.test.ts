@@ -76,6 +76,8 @@ describe('messages over REST', () => {
     ['blank content', { content: '   ' }, 400, 'content'],
     ['content not a string', { content: 12 }, 400, 'content'],
     ['content over MAX_MESSAGE_BYTES', { content: 'é'.repeat(501) }, 413, 'content'],
+    ['content with a NUL character', { content: 'a\u0000b' }, 400, 'content'],
+    ['content with an unpaired surrogate', { content: 'a\udc00b' }, 400, 'content'],
     ['meta not an object', { content: 'x', meta: [1, 2] }, 400, 'meta'],
     ['meta a string', { content: 'x', meta: 'yes' }, 400, 'meta'],
     ['meta too large', { content: 'x', meta: { big: 'b'.repeat(1000) } }, 413, 'meta'],

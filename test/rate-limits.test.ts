@@ -143,6 +143,18 @@ describe('per-tenant rate limits', () => {
     legacy.close();
   });
 
+  it('applies a changed limit to WebSockets that were already open', async () => {
+    const tenant = await seedTenant(server);
+    const room = await createRoom(tenant.as('w'), 'group', []);
+    const legacy = await LegacyClient.connect(server, tenant.apiKey, 'w');
+    await adminClient(server).request('PATCH', `/admin/tenants/${tenant.tenantId}`, { rate_limit: 2 });
+    await freshWindow();
+    for (let i = 0; i < 6; i += 1) legacy.send({ type: 'typing.start', room_id: room, request_id: `t${i}` });
+    await legacy.until((frames) => frames.filter((f) => f.type === 'error').length >= 4);
+    expect(legacy.of('error').every((f) => f.code === 'RATE_LIMIT_EXCEEDED')).toBe(true);
+    legacy.close();
+  });
+
   it("does not charge failed authentication to a tenant, and throttles an address that keeps failing", async () => {
     const tenant = await seedTenant(server);
     expect((await tenant.as('u').get('/rooms')).status).toBe(200);

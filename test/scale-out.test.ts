@@ -195,6 +195,38 @@ describe('faults', () => {
     }
   }, 90_000);
 
+  it('catches other instances up when only the sending instance lost Redis for a while', async () => {
+    const redis = await RedisServer.start();
+    const proxy = await CuttableProxy.open({ host: '127.0.0.1', port: redis.port });
+    const cluster = await startCluster(1, { REDIS_URL: redis.url });
+    const viaProxy = await cluster.add({ REDIS_URL: `redis://127.0.0.1:${proxy.port}` });
+    try {
+      const t = await createTenant(cluster);
+      const room = await createRoom(t.on(1).as('a'), 'group', ['b']);
+      const client = graphqlWsClient(asTestServer(cluster.instances[0]!, cluster.masterKey), { apiKey: t.apiKey, userId: 'b' });
+      const sub = new Subscription(client, Watch, { roomId: room, afterSeq: 0 });
+      await sleep(300);
+      await t.on(1).as('a').post(`/rooms/${room}/messages`, { content: 'one' });
+      await sub.count(1);
+
+      await proxy.cut();
+      await sleep(300);
+      expect((await t.on(1).as('a').post(`/rooms/${room}/messages`, { content: 'while cut off' })).status).toBe(201);
+      await sleep(500);
+      expect(sub.values).toHaveLength(1);
+      await proxy.restore();
+      // No further message is sent: the reconnecting instance tells the others to catch up.
+      await sub.count(2, 15_000);
+      expect(sub.values.map((v) => v.messageAdded.content)).toEqual(['one', 'while cut off']);
+      void viaProxy;
+      await client.dispose();
+    } finally {
+      await cluster.stop();
+      await proxy.cut();
+      await redis.stop();
+    }
+  }, 90_000);
+
   it('answers 503 while PostgreSQL is unreachable and recovers without a restart', async () => {
     const proxy = await CuttableProxy.open({ host: '127.0.0.1', port: 5432 });
     const probe = await startCluster(0);
@@ -204,7 +236,14 @@ describe('faults', () => {
     try {
       const t = await createTenant(probe);
       const room = await createRoom(t.on(0).as('a'), 'group', []);
+      expect((await t.on(0).as('a').get(`/rooms/${room}/messages`)).status).toBe(200); // membership now cached
       await proxy.cut();
+      // A subscription attempted during the outage fails: its room feed cannot start.
+      const early = graphqlWsClient(asTestServer(instance, probe.masterKey), { apiKey: t.apiKey, userId: 'a' });
+      const failed = new Subscription(early, Watch, { roomId: room, afterSeq: 0 });
+      await failed.until((x) => x.done, 10_000);
+      expect((failed.errors[0] as any)?.extensions?.code).toBe('SERVICE_UNAVAILABLE');
+      await early.dispose();
       const send = await t.on(0).as('a').post(`/rooms/${room}/messages`, { content: 'lost?' });
       expect(send.status).toBe(503);
       expect(send.body.error.code).toBe('SERVICE_UNAVAILABLE');
@@ -223,6 +262,12 @@ describe('faults', () => {
       expect(instance.proc.exitCode).toBeNull();
       const history = await t.on(0).as('a').get(`/rooms/${room}/messages`);
       expect(history.body.map((m: any) => m.content)).toEqual(['back']);
+      // Subscriptions recover too (a room feed that failed to start is not kept around).
+      const client = graphqlWsClient(asTestServer(instance, probe.masterKey), { apiKey: t.apiKey, userId: 'a' });
+      const sub = new Subscription(client, Watch, { roomId: room, afterSeq: 0 });
+      await sub.count(1, 10_000);
+      expect(sub.values[0]!.messageAdded.content).toBe('back');
+      await client.dispose();
     } finally {
       await proxy.cut();
       await probe.stop();

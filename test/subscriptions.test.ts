@@ -19,6 +19,15 @@ const MessageAdded = graphql(`
   }
 `);
 
+const WithDefault = graphql(`
+  subscription WithDefault($roomId: ID!, $show: Boolean = true) {
+    messageAdded(roomId: $roomId) {
+      seq
+      content @include(if: $show)
+    }
+  }
+`);
+
 const SeqOnly = graphql(`
   subscription SeqOnly($roomId: ID!, $withContent: Boolean!) {
     messageAdded(roomId: $roomId) {
@@ -78,6 +87,20 @@ describe('messageAdded over graphql-ws', () => {
     expect(withContent.values[0]).toEqual({ messageAdded: { seq: 1, content: 'shared' } });
     await bob.dispose();
     await carol.dispose();
+  });
+
+  it('does not share a payload between an omitted variable and an explicit null', async () => {
+    const room = await createRoom(tenant.as('alice'), 'group', ['bob']);
+    const bob = graphqlWsClient(server, { apiKey: tenant.apiKey, userId: 'bob' });
+    const explicitNull = new Subscription(bob, WithDefault, { roomId: room, show: null });
+    const omitted = new Subscription(bob, WithDefault, { roomId: room });
+    await sleep(200);
+    await tenant.as('alice').post(`/rooms/${room}/messages`, { content: 'defaults' });
+    await omitted.count(1);
+    await explicitNull.until((s) => s.errors.length > 0 || s.values.length > 0);
+    expect(omitted.values[0]).toEqual({ messageAdded: { seq: 1, content: 'defaults' } });
+    expect(explicitNull.errors.length).toBeGreaterThan(0);
+    await bob.dispose();
   });
 
   it('replays stored messages after afterSeq, then continues live', async () => {

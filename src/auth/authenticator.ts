@@ -62,11 +62,24 @@ export class Authenticator {
 
   /** Forgets every cached key (after events may have been missed, e.g. Redis was away). */
   forgetAll(): void {
+    this.generation += 1;
     this.byHash.clear();
     this.byKeyId.clear();
   }
 
+  /**
+   * Bumped whenever cached keys are forgotten: a database read that began before a change must not
+   * put what it read (possibly from before the change) back into the cache.
+   */
+  private generation = 0;
+
+  /** The tenant's current rate limit as this instance knows it (a change reaches open sockets too). */
+  currentRateLimit(user: UserActor): number | null {
+    return this.byKeyId.get(user.keyId)?.rateLimit ?? user.rateLimit;
+  }
+
   private forgetTenant(tenantId: string): void {
+    this.generation += 1;
     for (const [hash, record] of this.byHash.entries()) {
       if (record === 'unknown' || record.tenantId === tenantId) this.byHash.delete(hash);
     }
@@ -105,9 +118,10 @@ export class Authenticator {
   async recheck(user: UserActor): Promise<AppError | null> {
     let record = this.byKeyId.get(user.keyId);
     if (!record) {
+      const generation = this.generation;
       const row = await this.db.read.apiKey.findUnique({ where: { id: user.keyId }, select: keySelect });
       if (!row) return unauthenticated('Invalid API key');
-      record = this.remember(row);
+      record = this.remember(row, generation);
     }
     try {
       this.judge(record);
@@ -117,7 +131,8 @@ export class Authenticator {
     }
   }
 
-  private remember(row: KeyRow): KeyRecord {
+  /** The record for a key row; cached unless the cache was invalidated since `generation`. */
+  private remember(row: KeyRow, generation: number): KeyRecord {
     const record: KeyRecord = {
       keyId: row.id,
       tenantId: row.tenantId,
@@ -127,8 +142,10 @@ export class Authenticator {
       expiresAt: row.expiresAt ? row.expiresAt.getTime() : null,
       revoked: row.revokedAt !== null,
     };
-    this.byHash.set(row.keyHash, record);
-    this.byKeyId.set(row.id, record);
+    if (generation === this.generation) {
+      this.byHash.set(row.keyHash, record);
+      this.byKeyId.set(row.id, record);
+    }
     return record;
   }
 
@@ -146,9 +163,10 @@ export class Authenticator {
       const failures = address ? await this.failures.get(address) : null;
       // This address keeps presenting bad keys: do not even look this one up.
       if (failures && failures.consumedPoints >= AUTH_FAILURES.points) await this.failed(address);
+      const generation = this.generation;
       const row = await this.db.read.apiKey.findUnique({ where: { keyHash: hash }, select: keySelect });
       if (row) {
-        record = this.remember(row);
+        record = this.remember(row, generation);
         if (!record.revoked && !record.tenantDisabled && !record.tenantDeleted) {
           this.logger.info({ tenant_id: record.tenantId }, 'Tenant validated');
         }

@@ -104,9 +104,10 @@ export class MessageStore {
    * reconnect storm catching up, everyone opening a busy channel) are served from memory.
    * Bounded by size; a room's pages go with its tenant (membership is checked before any read).
    */
-  private readonly pages = new LRUCache<string, MessageData[]>({
+  private readonly pages = new LRUCache<string, { messages: MessageData[]; bytes: number }>({
     maxSize: 32 * 1024 * 1024,
-    sizeCalculation: (page) => 200 + page.reduce((n, m) => n + 200 + m.content.length * 2, 0),
+    // Parsed JavaScript takes about three times its JSON text (content, meta and all).
+    sizeCalculation: (page) => 1_000 + page.bytes * 3,
   });
 
   constructor(private readonly db: Database) {
@@ -211,10 +212,10 @@ export class MessageStore {
     const cacheable = q.afterSeq !== undefined && q.beforeSeq === undefined;
     const key = `${q.roomId}\u0000${q.afterSeq}\u0000${q.limit}`;
     const cached = cacheable ? this.pages.get(key) : undefined;
-    if (cached) return cached;
-    const page = await readHistory(this.db.read, q, this.db.provider);
-    if (cacheable && page.length === q.limit) this.pages.set(key, page);
-    return page;
+    if (cached) return cached.messages;
+    const page = await readHistoryPage(this.db.read, q, this.db.provider);
+    if (cacheable && page.messages.length === q.limit) this.pages.set(key, page);
+    return page.messages;
   }
 }
 
@@ -230,6 +231,11 @@ export interface HistoryQuery {
  * nor the driver maps rows and columns one by one: the page arrives in MessageData's shape.
  */
 export async function readHistory(db: Db, q: HistoryQuery, provider: 'sqlite' | 'postgresql'): Promise<MessageData[]> {
+  return (await readHistoryPage(db, q, provider)).messages;
+}
+
+/** A page of history and the length of the JSON text it came as. */
+async function readHistoryPage(db: Db, q: HistoryQuery, provider: 'sqlite' | 'postgresql'): Promise<{ messages: MessageData[]; bytes: number }> {
   const lower = q.afterSeq !== undefined ? sql`AND "seq" > ${q.afterSeq}` : sql``;
   const upper = q.beforeSeq !== undefined ? sql`AND "seq" < ${q.beforeSeq}` : sql``;
   // After a seq: the first `limit` from there; otherwise the last `limit` (before beforeSeq).
@@ -245,5 +251,5 @@ export async function readHistory(db: Db, q: HistoryQuery, provider: 'sqlite' | 
           'id', "id", 'roomId', "roomId", 'seq', "seq", 'senderId', "senderId", 'content', "content", 'meta', "meta"::json,
           'clientMessageId', "clientMessageId", 'createdAt', to_char("createdAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')) ORDER BY "seq")::text AS "page"
           FROM (${window}) AS w`;
-  return row?.page ? (JSON.parse(row.page) as MessageData[]) : [];
+  return row?.page ? { messages: JSON.parse(row.page) as MessageData[], bytes: row.page.length } : { messages: [], bytes: 0 };
 }

@@ -54,7 +54,9 @@ export type UserEvent =
 /** Tells every instance to forget what it cached. Key: `all`. */
 export type CacheEvent =
   | { type: 'tenant'; tenantId: string }
-  | { type: 'membership'; roomId: string; userIds: string[] };
+  | { type: 'membership'; roomId: string; userIds: string[] }
+  /** Events may have been lost (an instance lost Redis): forget caches, catch up from storage. */
+  | { type: 'resync' };
 
 export interface EventMap {
   room: RoomEvent;

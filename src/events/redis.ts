@@ -77,12 +77,20 @@ export function createRedisBus(url: string, prefix: string, logger: Logger): Red
   const local = new LocalHub((err) => logger.error({ err }, 'Event listener failed'));
   const channel = (topic: Topic, key: string) => channelName(prefix, topic, key);
 
+  // Either connection coming back after being away means events may have been lost: events this
+  // instance published (publisher) or should have received (subscriber).
   const reconnectCallbacks: Array<() => void> = [];
-  let wasDown = false;
-  subscriber.on('close', () => (wasDown = true));
-  subscriber.on('ready', () => {
-    if (!wasDown) return;
-    wasDown = false;
+  const wasDown = new Set<Redis>();
+  const watch = (client: Redis) => {
+    client.on('close', () => wasDown.add(client));
+    client.on('ready', () => {
+      if (!wasDown.delete(client)) return;
+      reconnected();
+    });
+  };
+  watch(publisher);
+  watch(subscriber);
+  const reconnected = () => {
     for (const callback of reconnectCallbacks) {
       try {
         callback();
@@ -90,7 +98,7 @@ export function createRedisBus(url: string, prefix: string, logger: Logger): Red
         logger.error({ err }, 'Reconnect handler failed');
       }
     }
-  });
+  };
 
   return {
     publish(topic, key, event) {

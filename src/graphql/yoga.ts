@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { getOperationAST, GraphQLError, type ExecutionResult } from 'graphql';
-import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { invalid, publicError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { admitHttpRequest } from '../rest/admission.js';
@@ -10,6 +10,23 @@ import { rateLimitExceeded, rateLimitHeaders, type RateLimitState } from '../ser
 import type { GraphQLContext } from './builder.js';
 import { normaliseErrors, toGraphQLError, useErrorCodes } from './errors.js';
 import { schema } from './schema.js';
+
+const SUBSCRIPTIONS_OVER_WEBSOCKET = 'Subscriptions run over WebSocket (graphql-transport-ws) on /graphql';
+
+/**
+ * Subscriptions run over WebSocket only, where the connection registry re-checks their key every
+ * second and closes them when it stops working. Yoga would also stream them over SSE, where nothing
+ * would cut a revoked key or a disabled tenant off.
+ */
+function webSocketSubscriptionsOnly(logger: Logger): Plugin<GraphQLContext> {
+  return {
+    onSubscribe({ args, setResultAndStopExecution }) {
+      if (!(args.contextValue as Partial<GraphQLContext>).connection) {
+        setResultAndStopExecution({ errors: [toGraphQLError(invalid(SUBSCRIPTIONS_OVER_WEBSOCKET), logger)] });
+      }
+    },
+  };
+}
 
 export interface ServerContext {
   req: IncomingMessage;
@@ -67,6 +84,7 @@ export function createGraphQLHttp(
     },
     plugins: [
       useErrorCodes(logger),
+      webSocketSubscriptionsOnly(logger),
       {
         onResponse({ response, serverContext }) {
           const req = (serverContext as Partial<ServerContext> | undefined)?.req;
@@ -110,7 +128,7 @@ export function createGraphQLHttp(
       if (errors.length > 0) {
         result = { errors };
       } else if (getOperationAST(document, (params.operationName as string | undefined) ?? undefined)?.operation === 'subscription') {
-        throw invalid('Subscriptions run over WebSocket (graphql-transport-ws) on /graphql, or with Accept: text/event-stream');
+        throw invalid(SUBSCRIPTIONS_OVER_WEBSOCKET);
       } else {
         result = (await execute({
           schema: envelopedSchema,

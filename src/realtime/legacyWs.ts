@@ -71,8 +71,8 @@ export function createLegacyWsHandler(
       await startStreams(session, connection, send);
       return session;
     })().catch((err: unknown) => {
-      logger.error({ err }, '/ws connection set-up failed');
-      connection.close(1011, 'Internal server error');
+      logger.warn({ err }, '/ws connection set-up failed');
+      refuseConnection(connection, err);
       return undefined;
     });
 
@@ -88,24 +88,29 @@ export function createLegacyWsHandler(
 
   async function startStreams(session: Session, connection: LiveConnection, send: (frame: Frame) => void): Promise<void> {
     const { tenantId, userId } = session.requireUser();
+    // Each stream ends with the connection; one that fails ends the connection (the client
+    // reconnects and resumes from its delivered seq), and whatever was set up is released.
+    const streams: Array<{ return(): Promise<unknown> }> = [];
+    connection.onClose(() => {
+      for (const stream of streams) void stream.return();
+    });
     const messages = await services.delivery.inbox(session, null, connection);
+    streams.push(messages);
     const rooms = await services.rooms.listForUser(session);
     const events = await services.delivery.watchRooms(
       rooms.map((r) => r.id),
       connection,
     );
+    streams.push(events);
     // Rooms joined later bring their typing, presence and acks too.
     events.onClose(
       bus.subscribe('user', userKey(tenantId, userId), (event) => {
-        if (event.type === 'roomJoined') void services.delivery.watchRoom(events, event.roomId);
+        if (event.type !== 'roomJoined') return;
+        services.delivery.watchRoom(events, event.roomId).catch((err: unknown) => refuseConnection(connection, err));
       }),
     );
     const notifications = await services.notifications.stream(session, null, connection);
-    connection.onClose(() => {
-      void messages.return();
-      void events.return();
-      void notifications.return();
-    });
+    streams.push(notifications);
 
     const presenceSent = new Map<string, string>();
     const toFrame = (event: RoomSignal): Frame | undefined => {
@@ -123,16 +128,17 @@ export function createLegacyWsHandler(
         }
       }
     };
-    void messages.pipeTo((m) => send(messageFrame(m)));
+    const failed = (err: unknown) => refuseConnection(connection, err);
+    messages.pipeTo((m) => send(messageFrame(m))).catch(failed);
     void (async () => {
       for await (const event of events) {
         const frame = toFrame(event);
         if (frame) send(frame);
       }
-    })();
+    })().catch(failed);
     void (async () => {
       for await (const n of notifications) send(notificationFrame(n));
-    })();
+    })().catch(failed);
   }
 
   async function handleFrame(session: Session, data: RawData, isBinary: boolean, send: (frame: Frame) => void): Promise<void> {

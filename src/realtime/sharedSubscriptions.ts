@@ -54,11 +54,14 @@ export function sharingKey(args: ExecutionArgs): string | undefined {
   if (!SHAREABLE_FIELDS.has(root.name.value) || (root.directives?.length ?? 0) > 0) return undefined;
   if (args.document.definitions.some((d) => d.kind === Kind.FRAGMENT_DEFINITION)) {
     // Fragments may use variables too: key on all of them.
-    return `${documentId(args.document)}|${operation.name?.value ?? ''}|${JSON.stringify(args.variableValues ?? {})}`;
+    const given = args.variableValues ?? {};
+    return `${documentId(args.document)}|${operation.name?.value ?? ''}|${JSON.stringify(Object.keys(given).sort().map((k) => [k, given[k]]))}`;
   }
   const used = new Set<string>();
   if (root.selectionSet) visit(root.selectionSet, { Variable: (node) => void used.add(node.name.value) });
-  const values = [...used].sort().map((name) => [name, args.variableValues?.[name]]);
+  // An omitted variable (its default applies) differs from an explicit null.
+  const given = args.variableValues ?? {};
+  const values = [...used].sort().map((name) => (name in given ? [name, given[name]] : [name]));
   return `${documentId(args.document)}|${operation.name?.value ?? ''}|${JSON.stringify(values)}`;
 }
 
@@ -132,10 +135,16 @@ export async function subscribeShared(
       : (async () => {
           for await (const event of source) deliver(event as object);
         })();
-  const ended = streamed.then(async () => {
-    await pending;
-    return { value: undefined, done: true } as const;
-  });
+  // A stream that failed (storage unreadable) ends with an error, so the client resubscribes.
+  const ended = streamed.then(
+    async () => {
+      await pending;
+      return { value: undefined, done: true } as const;
+    },
+    (err: unknown) => {
+      throw toGraphQLError(err, logger);
+    },
+  );
   const iterator: AsyncIterableIterator<ExecutionResult> = {
     next: () => ended,
     async return() {

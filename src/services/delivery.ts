@@ -1,6 +1,7 @@
 import type { Session } from '../auth/session.js';
 import type { Database } from '../db/database.js';
 import { readHistory } from '../db/messageStore.js';
+import { publicError, type AppError } from '../errors.js';
 import type { EventBus } from '../events/bus.js';
 import { userKey, type MessageData, type RoomEvent } from '../events/events.js';
 import type { Logger } from '../logger.js';
@@ -90,14 +91,19 @@ class RoomFeed {
     void this.fillGap(message.seq);
   }
 
+  private closed = false;
+
   private async fillGap(upTo: number): Promise<void> {
     try {
-      while (this.lastSeq + 1 < upTo) {
+      while (this.lastSeq + 1 < upTo && !this.closed) {
         const page = await readHistory(this.db.read, { roomId: this.roomId, afterSeq: this.lastSeq, beforeSeq: upTo, limit: PAGE_SIZE }, this.db.provider);
         const before = this.lastSeq;
         for (const m of page) if (m.seq === this.lastSeq + 1) this.append(m);
         if (this.lastSeq === before) {
-          // Not visible yet (it cannot be lost: seqs are assigned and stored in one transaction).
+          // Not visible yet (it cannot be lost: seqs are assigned and stored in one transaction),
+          // unless the room itself is gone (its tenant was deleted meanwhile).
+          const room = await this.db.read.room.findUnique({ where: { id: this.roomId }, select: { lastSeq: true } });
+          if (!room || room.lastSeq <= before) break;
           this.logger.warn({ room_id: this.roomId, after_seq: before, up_to: upTo }, 'Waiting for a missing seq');
           await new Promise((r) => setTimeout(r, 100));
         }
@@ -153,6 +159,7 @@ class RoomFeed {
   }
 
   close(): void {
+    this.closed = true;
     this.unsubscribe();
   }
 }
@@ -178,8 +185,13 @@ class RoomFeeds {
     try {
       await feed.ready;
     } catch (err) {
-      this.release(feed);
-      throw err;
+      // A feed that could not start is dropped at once: the next subscriber builds a fresh one.
+      feed.refs -= 1;
+      if (this.feeds.get(roomId) === feed) {
+        this.feeds.delete(roomId);
+        feed.close();
+      }
+      throw publicError(err);
     }
     return feed;
   }
@@ -241,6 +253,8 @@ export class MessageStream implements AsyncIterableIterator<MessageData> {
     wake?.();
   };
   private readonly cleanups: Array<() => void> = [];
+  /** Why the stream ended, when it did not end normally. */
+  private failure: AppError | undefined;
 
   constructor(
     private readonly feeds: RoomFeeds,
@@ -269,12 +283,32 @@ export class MessageStream implements AsyncIterableIterator<MessageData> {
     else this.cleanups.push(cleanup);
   }
 
+  /**
+   * Ends the stream because it cannot go on (storage unreadable, a room that could not be
+   * added): pull mode throws it, push mode rejects, so the client hears about it and resubscribes
+   * from its last seq instead of waiting on a stream that delivers nothing.
+   */
+  fail(err: unknown): void {
+    if (this.done) return;
+    this.failure = publicError(err);
+    void this.return();
+  }
+
+  /** Adds a room in the background (a room joined later); a failure ends the stream. */
+  addRoomLater(roomId: string, afterSeq?: number): void {
+    this.addRoom(roomId, afterSeq).catch((err: unknown) => this.fail(err));
+  }
+
   /** Pull mode: the next message, waiting for one if everyone is caught up. */
   async next(): Promise<IteratorResult<MessageData>> {
     while (!this.done) {
       const taken = this.take();
       if (taken === NEEDS_STORAGE) {
-        await this.readStorage();
+        try {
+          await this.readStorage();
+        } catch (err) {
+          this.fail(err);
+        }
         continue;
       }
       if (taken) return { value: taken, done: false };
@@ -284,6 +318,7 @@ export class MessageStream implements AsyncIterableIterator<MessageData> {
         if (this.pendingAnywhere() || this.done) this.waker();
       });
     }
+    if (this.failure) throw this.failure;
     return { value: undefined, done: true };
   }
 
@@ -294,8 +329,8 @@ export class MessageStream implements AsyncIterableIterator<MessageData> {
    * mode. Resolves when the stream ends.
    */
   pipeTo(sink: (message: MessageData) => void): Promise<void> {
-    return new Promise<void>((resolve) => {
-      this.onClose(resolve);
+    return new Promise<void>((resolve, reject) => {
+      this.onClose(() => (this.failure ? reject(this.failure) : resolve()));
       this.sink = sink;
       this.pump();
     });
@@ -313,7 +348,7 @@ export class MessageStream implements AsyncIterableIterator<MessageData> {
             this.pumping = false;
             this.pump();
           },
-          () => void this.return(),
+          (err: unknown) => this.fail(err),
         );
         return;
       }
@@ -431,8 +466,10 @@ export class EventQueue<T> implements AsyncIterableIterator<T> {
     wake?.();
   }
 
+  /** Runs `cleanup` when the queue ends (at once if it already has). */
   onClose(cleanup: () => void): void {
-    this.cleanups.push(cleanup);
+    if (this.done) cleanup();
+    else this.cleanups.push(cleanup);
   }
 
   async next(): Promise<IteratorResult<T>> {
@@ -493,7 +530,12 @@ export class DeliveryService {
     const member = await this.rooms.requireMember(session, roomId);
     const after = afterSeq == null ? undefined : check(seqSchema, afterSeq, 'afterSeq');
     const stream = new MessageStream(this.feeds, this.db, connection, this.maxBufferedBytes);
-    await stream.addRoom(member.roomId, after);
+    try {
+      await stream.addRoom(member.roomId, after);
+    } catch (err) {
+      await stream.return();
+      throw err;
+    }
     return stream;
   }
 
@@ -509,15 +551,21 @@ export class DeliveryService {
     // Listen for new rooms before listing the current ones, so a room joined in between is not missed.
     stream.onClose(
       this.bus.subscribe('user', userKey(tenantId, userId), (event) => {
-        if (event.type === 'roomJoined') void stream.addRoom(event.roomId, 0);
+        if (event.type === 'roomJoined') stream.addRoomLater(event.roomId, 0);
       }),
     );
-    await this.bus.ready('user', userKey(tenantId, userId));
-    const memberships = await this.db.read.roomMember.findMany({
-      where: { tenantId, userId },
-      select: { roomId: true, deliveredSeq: true },
-    });
-    await Promise.all(memberships.map((m) => stream.addRoom(m.roomId, cursors.get(m.roomId) ?? m.deliveredSeq)));
+    try {
+      await this.bus.ready('user', userKey(tenantId, userId));
+      const memberships = await this.db.read.roomMember.findMany({
+        where: { tenantId, userId },
+        select: { roomId: true, deliveredSeq: true },
+      });
+      await Promise.all(memberships.map((m) => stream.addRoom(m.roomId, cursors.get(m.roomId) ?? m.deliveredSeq)));
+    } catch (err) {
+      // Release whatever was acquired before the failure.
+      await stream.return();
+      throw publicError(err);
+    }
     return stream;
   }
 
@@ -530,7 +578,12 @@ export class DeliveryService {
   /** Typing, presence and ack events of several rooms (already authorised), live only. */
   async watchRooms(roomIds: string[], connection?: Connection): Promise<EventQueue<RoomSignal>> {
     const queue = new EventQueue<RoomSignal>(connection);
-    for (const roomId of roomIds) await this.watchRoom(queue, roomId);
+    try {
+      for (const roomId of roomIds) await this.watchRoom(queue, roomId);
+    } catch (err) {
+      await queue.return();
+      throw err;
+    }
     return queue;
   }
 

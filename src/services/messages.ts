@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Session } from '../auth/session.js';
 import { isRetryableConflict, isUniqueViolation, type Database } from '../db/database.js';
 import { MessageStore, type Appended, type NewMessage } from '../db/messageStore.js';
-import { invalid, tooLarge } from '../errors.js';
+import { invalid, isDatabaseUnavailable, tooLarge } from '../errors.js';
 import type { EventBus } from '../events/bus.js';
 import type { MessageData } from '../events/events.js';
 import type { Logger } from '../logger.js';
@@ -11,7 +11,7 @@ import { GroupCommit } from './groupCommit.js';
 import { newId } from './ids.js';
 import type { RoomService } from './rooms.js';
 import type { UsageService } from './usage.js';
-import { check, seqSchema, userIdSchema, utf8Bytes } from './validation.js';
+import { check, isStorableText, seqSchema, storableText, userIdSchema, utf8Bytes } from './validation.js';
 
 export interface SendInput {
   content: unknown;
@@ -30,7 +30,8 @@ export const MAX_PAGE = 100;
 
 const contentSchema = z
   .string({ error: 'must be a string' })
-  .refine((s) => s.trim().length > 0, 'must not be empty');
+  .refine((s) => s.trim().length > 0, 'must not be empty')
+  .refine(isStorableText, storableText);
 const metaSchema = z
   .record(z.string(), z.unknown(), { error: 'must be a JSON object' })
   .nullish()
@@ -129,16 +130,20 @@ export class MessageService {
 
   private async write(batch: NewMessage[]): Promise<Array<Appended | Error>> {
     let results: Array<Appended | Error>;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        results = await this.store.append(batch);
-        break;
-      } catch (err) {
-        // Another instance stored the same client message id first (the retry finds it), or two
-        // instances' batches collided on PostgreSQL (the retry goes through).
-        if (attempt < 3 && (isUniqueViolation(err) || isRetryableConflict(err))) continue;
-        this.logger.error({ err, batch: batch.length }, 'Message batch failed');
-        throw err;
+    try {
+      results = await this.appendWithRetries(batch);
+    } catch (err) {
+      // One message the database refuses must not fail the others it was batched with (other
+      // senders, other tenants): unless the database itself is away, write them one by one.
+      if (batch.length === 1 || isDatabaseUnavailable(err)) throw err;
+      this.logger.warn({ err, batch: batch.length }, 'Message batch failed; writing its messages one by one');
+      results = [];
+      for (const message of batch) {
+        try {
+          results.push(...(await this.appendWithRetries([message])));
+        } catch (single) {
+          results.push(single instanceof Error ? single : new Error(String(single)));
+        }
       }
     }
     this.metrics.sendBatchSize.observe(batch.length);
@@ -153,5 +158,19 @@ export class MessageService {
       }
     });
     return results;
+  }
+
+  private async appendWithRetries(batch: NewMessage[]): Promise<Array<Appended | Error>> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.store.append(batch);
+      } catch (err) {
+        // Another instance stored the same client message id first (the retry finds it), or two
+        // instances' batches collided on PostgreSQL (the retry goes through).
+        if (attempt < 3 && (isUniqueViolation(err) || isRetryableConflict(err))) continue;
+        this.logger.error({ err, batch: batch.length }, 'Message batch failed');
+        throw err;
+      }
+    }
   }
 }

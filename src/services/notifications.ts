@@ -8,7 +8,7 @@ import type { Logger } from '../logger.js';
 import { EventQueue, type Connection } from './delivery.js';
 import { newId } from './ids.js';
 import type { RoomService } from './rooms.js';
-import { check, userIdSchema, utf8Bytes } from './validation.js';
+import { check, isStorableText, storableText, userIdSchema, utf8Bytes } from './validation.js';
 
 export interface NotifyInput {
   topic: unknown;
@@ -51,7 +51,8 @@ const topicSchema = z
   .string({ error: (i) => (i.input === undefined ? 'is required' : 'must be a string') })
   .min(1, 'must not be empty')
   .max(200, 'must be at most 200 characters')
-  .regex(/^[^\u0000-\u001f\u007f]*$/, 'must not contain control characters');
+  .regex(/^[^\u0000-\u001f\u007f]*$/, 'must not contain control characters')
+  .refine(isStorableText, storableText);
 
 const targetsSchema = z.object(
   {
@@ -213,6 +214,10 @@ export class NotificationService {
           }),
         );
       }
+    } catch (err) {
+      // Nothing stays registered for a stream that never started.
+      await queue.return();
+      throw err;
     } finally {
       for (const event of backlog) if (event.attempt > 0 || !replayed.has(event.notification.id)) queue.push(event.notification);
       backlog = undefined;

@@ -94,10 +94,12 @@ export class RateLimitService {
     private readonly usage: UsageService,
     private readonly metrics: Metrics,
     private readonly defaultLimit: number,
+    /** The tenant's limit now (it may have changed since the session was built). */
+    private readonly tenantLimit: (user: UserActor) => number | null = (user) => user.rateLimit,
   ) {}
 
   limitOf(user: UserActor): number {
-    return user.rateLimit ?? this.defaultLimit;
+    return this.tenantLimit(user) ?? this.defaultLimit;
   }
 
   /** Throws RATE_LIMIT_EXCEEDED (with `retry_after`) when over the limit; returns the state otherwise. */

@@ -7,7 +7,7 @@ import type { EventBus } from '../events/bus.js';
 import { userKey } from '../events/events.js';
 import type { Logger } from '../logger.js';
 import { newId } from './ids.js';
-import { check, roomIdSchema, userIdSchema } from './validation.js';
+import { check, isStorableText, roomIdSchema, storableText, userIdSchema } from './validation.js';
 
 export const roomTypes = ['dm', 'group', 'channel'] as const;
 export type RoomType = (typeof roomTypes)[number];
@@ -50,6 +50,7 @@ const createSchema = z.object({
     .string({ error: 'must be a string' })
     .trim()
     .max(200, 'must be at most 200 characters')
+    .refine(isStorableText, storableText)
     .nullish()
     .transform((v) => v || null),
 });

@@ -6,7 +6,7 @@ import { conflict, notFound } from '../errors.js';
 import type { EventBus } from '../events/bus.js';
 import type { Logger } from '../logger.js';
 import { newApiKey, newId } from './ids.js';
-import { check } from './validation.js';
+import { check, isStorableText, storableText } from './validation.js';
 
 export interface TenantView {
   id: string;
@@ -45,7 +45,8 @@ const nameSchema = z
   .string({ error: (i) => (i.input === undefined ? 'is required' : 'must be a string') })
   .trim()
   .min(1, 'must not be empty')
-  .max(100, 'must be at most 100 characters');
+  .max(100, 'must be at most 100 characters')
+  .refine(isStorableText, storableText);
 const rateLimitSchema = z
   .number({ error: 'must be an integer (requests per second) or null' })
   .int('must be an integer')

@@ -32,7 +32,10 @@ const today = () => {
   if (now >= day.until) day = { value: new Date(now).toISOString().slice(0, 10), until: (Math.floor(now / 86_400_000) + 1) * 86_400_000 };
   return day.value;
 };
-const daySchema = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date like 2026-01-31').refine((d) => !Number.isNaN(Date.parse(d)), 'is not a valid date');
+const daySchema = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date like 2026-01-31')
+  .refine((d) => !Number.isNaN(Date.parse(d)) && new Date(Date.parse(d)).toISOString().startsWith(d), 'is not a valid date');
 const MAX_RANGE_DAYS = 366;
 
 /**
@@ -53,8 +56,7 @@ export class UsageService {
     private readonly flushIntervalMs = 10_000,
   ) {}
 
-  private counters(tenantId: string): Counters {
-    const day = today();
+  private counters(tenantId: string, day = today()): Counters {
     const key = `${tenantId}\u0000${day}`;
     let c = this.pending.get(key);
     if (!c) {
@@ -138,8 +140,7 @@ export class UsageService {
     } catch (err) {
       // Put the counts back so the next flush retries them.
       for (const c of batch) {
-        const into = this.counters(c.tenantId);
-        if (into.day !== c.day) continue;
+        const into = this.counters(c.tenantId, c.day);
         into.messagesSent += c.messagesSent;
         into.apiRequests += c.apiRequests;
         into.rateLimited += c.rateLimited;

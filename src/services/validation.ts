@@ -12,11 +12,19 @@ export function check<S extends z.ZodType>(schema: S, value: unknown, field: str
 
 const noControlChars = /^[^\u0000-\u001f\u007f]*$/;
 
+/** Half of a surrogate pair without its other half: not text (PostgreSQL refuses it, SQLite mangles it). */
+const loneSurrogate = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** Text every provider stores as given: no NUL character, no lone surrogate. */
+export const isStorableText = (s: string) => !s.includes('\u0000') && !loneSurrogate.test(s);
+export const storableText = 'must be valid text (no NUL character or unpaired surrogate)';
+
 export const userIdSchema = z
   .string({ error: 'must be a string' })
   .min(1, 'must not be empty')
   .max(128, 'must be at most 128 characters')
-  .regex(noControlChars, 'must not contain control characters');
+  .regex(noControlChars, 'must not contain control characters')
+  .refine(isStorableText, storableText);
 
 export const seqSchema = z
   .number({ error: 'must be an integer' })

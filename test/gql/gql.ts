@@ -42,6 +42,7 @@ type Documents = {
     "\n  subscription ClusterWatch($roomId: ID!, $afterSeq: Int) {\n    messageAdded(roomId: $roomId, afterSeq: $afterSeq) {\n      seq\n      content\n    }\n  }\n": typeof types.ClusterWatchDocument,
     "\n  subscription ClusterPresence($roomId: ID!) {\n    roomEvents(roomId: $roomId) {\n      __typename\n      ... on PresenceEvent {\n        userId\n        status\n      }\n    }\n  }\n": typeof types.ClusterPresenceDocument,
     "\n  subscription MessageAdded($roomId: ID!, $afterSeq: Int) {\n    messageAdded(roomId: $roomId, afterSeq: $afterSeq) {\n      id\n      roomId\n      senderId\n      seq\n      content\n      meta\n      clientMessageId\n      createdAt\n    }\n  }\n": typeof types.MessageAddedDocument,
+    "\n  subscription WithDefault($roomId: ID!, $show: Boolean = true) {\n    messageAdded(roomId: $roomId) {\n      seq\n      content @include(if: $show)\n    }\n  }\n": typeof types.WithDefaultDocument,
     "\n  subscription SeqOnly($roomId: ID!, $withContent: Boolean!) {\n    messageAdded(roomId: $roomId) {\n      seq\n      content @include(if: $withContent)\n    }\n  }\n": typeof types.SeqOnlyDocument,
     "\n  mutation Rotate($tenantId: ID!, $grace: Int) {\n    rotateTenantKey(tenantId: $tenantId, graceSeconds: $grace) {\n      apiKey\n      keyId\n      createdAt\n    }\n  }\n": typeof types.RotateDocument,
     "\n  query AdminView($id: ID!) {\n    tenant(id: $id) {\n      id\n      name\n      rateLimit\n      effectiveRateLimit\n      disabled\n      keyCount\n    }\n    tenantKeys(tenantId: $id) {\n      id\n      prefix\n      revokedAt\n      expiresAt\n    }\n    tenantUsage(tenantId: $id) {\n      date\n      apiRequests\n    }\n  }\n": typeof types.AdminViewDocument,
@@ -77,6 +78,7 @@ const documents: Documents = {
     "\n  subscription ClusterWatch($roomId: ID!, $afterSeq: Int) {\n    messageAdded(roomId: $roomId, afterSeq: $afterSeq) {\n      seq\n      content\n    }\n  }\n": types.ClusterWatchDocument,
     "\n  subscription ClusterPresence($roomId: ID!) {\n    roomEvents(roomId: $roomId) {\n      __typename\n      ... on PresenceEvent {\n        userId\n        status\n      }\n    }\n  }\n": types.ClusterPresenceDocument,
     "\n  subscription MessageAdded($roomId: ID!, $afterSeq: Int) {\n    messageAdded(roomId: $roomId, afterSeq: $afterSeq) {\n      id\n      roomId\n      senderId\n      seq\n      content\n      meta\n      clientMessageId\n      createdAt\n    }\n  }\n": types.MessageAddedDocument,
+    "\n  subscription WithDefault($roomId: ID!, $show: Boolean = true) {\n    messageAdded(roomId: $roomId) {\n      seq\n      content @include(if: $show)\n    }\n  }\n": types.WithDefaultDocument,
     "\n  subscription SeqOnly($roomId: ID!, $withContent: Boolean!) {\n    messageAdded(roomId: $roomId) {\n      seq\n      content @include(if: $withContent)\n    }\n  }\n": types.SeqOnlyDocument,
     "\n  mutation Rotate($tenantId: ID!, $grace: Int) {\n    rotateTenantKey(tenantId: $tenantId, graceSeconds: $grace) {\n      apiKey\n      keyId\n      createdAt\n    }\n  }\n": types.RotateDocument,
     "\n  query AdminView($id: ID!) {\n    tenant(id: $id) {\n      id\n      name\n      rateLimit\n      effectiveRateLimit\n      disabled\n      keyCount\n    }\n    tenantKeys(tenantId: $id) {\n      id\n      prefix\n      revokedAt\n      expiresAt\n    }\n    tenantUsage(tenantId: $id) {\n      date\n      apiRequests\n    }\n  }\n": types.AdminViewDocument,
@@ -210,6 +212,10 @@ export function graphql(source: "\n  subscription ClusterPresence($roomId: ID!) 
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  subscription MessageAdded($roomId: ID!, $afterSeq: Int) {\n    messageAdded(roomId: $roomId, afterSeq: $afterSeq) {\n      id\n      roomId\n      senderId\n      seq\n      content\n      meta\n      clientMessageId\n      createdAt\n    }\n  }\n"): (typeof documents)["\n  subscription MessageAdded($roomId: ID!, $afterSeq: Int) {\n    messageAdded(roomId: $roomId, afterSeq: $afterSeq) {\n      id\n      roomId\n      senderId\n      seq\n      content\n      meta\n      clientMessageId\n      createdAt\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription WithDefault($roomId: ID!, $show: Boolean = true) {\n    messageAdded(roomId: $roomId) {\n      seq\n      content @include(if: $show)\n    }\n  }\n"): (typeof documents)["\n  subscription WithDefault($roomId: ID!, $show: Boolean = true) {\n    messageAdded(roomId: $roomId) {\n      seq\n      content @include(if: $show)\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
