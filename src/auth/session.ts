@@ -1,4 +1,5 @@
 import { unauthenticated } from '../errors.js';
+import { permissions, type MasterAction, type RoomAction, type UserAction } from './permissions.js';
 
 export interface UserActor {
   kind: 'user';
@@ -8,7 +9,10 @@ export interface UserActor {
   /** The tenant's own requests-per-second limit; null means DEFAULT_RATE_LIMIT. */
   rateLimit: number | null;
 }
-export type Actor = { kind: 'anonymous' } | { kind: 'master' } | UserActor;
+export interface MasterActor {
+  kind: 'master';
+}
+export type Actor = { kind: 'anonymous' } | MasterActor | UserActor;
 
 /**
  * Who is calling. Built by the one authentication path (`Authenticator.authenticate`) for REST,
@@ -18,16 +22,28 @@ export type Actor = { kind: 'anonymous' } | { kind: 'master' } | UserActor;
 export class Session {
   constructor(
     readonly actor: Actor,
-    /** Why `requireMaster` fails for a caller without the master key. */
+    /** Why a master action fails for a caller without the master key. */
     private readonly adminRefusal = 'Unauthorized',
   ) {}
 
+  /**
+   * Refuses the caller unless `permissions` lets its kind of actor perform `action`; returns the
+   * actor. For a room action this checks the actor only: `RoomService.authorize` adds the
+   * membership and role.
+   */
+  assert(action: MasterAction): MasterActor;
+  assert(action: UserAction | RoomAction): UserActor;
+  assert(action: MasterAction | UserAction | RoomAction): MasterActor | UserActor {
+    if (permissions[action].who === 'master') {
+      if (this.actor.kind !== 'master') throw unauthenticated(this.adminRefusal);
+      return this.actor;
+    }
+    return this.requireUser();
+  }
+
+  /** The tenant user calling (for transports binding a connection to a user); services use `assert`. */
   requireUser(): UserActor {
     if (this.actor.kind !== 'user') throw unauthenticated('Missing X-API-Key header');
     return this.actor;
-  }
-
-  requireMaster(): void {
-    if (this.actor.kind !== 'master') throw unauthenticated(this.adminRefusal);
   }
 }

@@ -25,7 +25,6 @@ const key = (k: KeyView) => ({
 export function registerAdminRoutes(on: On, services: Services): void {
   on('POST', '/admin/tenants', async (r) => {
     const session = await r.session();
-    session.requireMaster();
     const { tenant: created, apiKey } = await services.tenants.create(session, { name: (await r.body()).name });
     return [201, { tenant_id: created.id, api_key: apiKey, name: created.name, created_at: created.createdAt.toISOString() }];
   });
@@ -36,7 +35,6 @@ export function registerAdminRoutes(on: On, services: Services): void {
 
   on('PATCH', '/admin/tenants/:tenant_id', async (r) => {
     const session = await r.session();
-    session.requireMaster();
     const body = await r.body();
     const updated = await services.tenants.update(session, r.params.tenant_id, {
       name: body.name,
@@ -53,7 +51,6 @@ export function registerAdminRoutes(on: On, services: Services): void {
 
   on('POST', '/admin/tenants/:tenant_id/rotate-key', async (r) => {
     const session = await r.session();
-    session.requireMaster();
     const body = await r.body(true);
     const created = await services.tenants.rotateKey(session, r.params.tenant_id, { graceSeconds: body.grace_seconds });
     return [201, { api_key: created.apiKey, key_id: created.keyId, created_at: created.createdAt.toISOString() }];
@@ -68,7 +65,6 @@ export function registerAdminRoutes(on: On, services: Services): void {
 
   on('GET', '/admin/tenants/:tenant_id/usage', async (r) => {
     const session = await r.session();
-    session.requireMaster();
     await services.tenants.get(session, r.params.tenant_id);
     const days = await services.usage.report(session, r.params.tenant_id!, { from: r.query.get('from'), to: r.query.get('to') });
     return [

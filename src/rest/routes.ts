@@ -8,6 +8,7 @@ import type { Services } from '../services/index.js';
 import { rateLimitExceeded, rateLimitHeaders, type RateLimitState } from '../services/rateLimits.js';
 import type { MemberView, RoomView } from '../services/rooms.js';
 import { admitHttpRequest } from './admission.js';
+import { inRestDialect } from './dialect.js';
 import { registerAdminRoutes } from './admin.js';
 import { intParam, readJsonObject, sendError, sendJson } from './http.js';
 
@@ -78,7 +79,7 @@ export function createRestRouter(services: Services, logger: Logger, options: { 
         });
         sendJson(res, status, body, limit ? rateLimitHeaders(limit) : {});
       } catch (err) {
-        sendError(res, err, logger, limit ? rateLimitHeaders(limit) : {});
+        sendError(res, inRestDialect(err), logger, limit ? rateLimitHeaders(limit) : {});
       }
     });
 
@@ -94,7 +95,6 @@ export function createRestRouter(services: Services, logger: Logger, options: { 
 
   on('POST', '/rooms', async (r) => {
     const session = await r.session();
-    session.requireUser();
     const body = await r.body();
     return [201, room(await services.rooms.create(session, { type: body.type, members: body.members, name: body.name }))];
   });
@@ -114,7 +114,6 @@ export function createRestRouter(services: Services, logger: Logger, options: { 
 
   on('POST', '/rooms/:room_id/messages', async (r) => {
     const session = await r.session();
-    session.requireUser();
     const body = await r.body();
     const { message: sent } = await services.messages.send(session, r.params.room_id, {
       content: body.content,
@@ -135,7 +134,6 @@ export function createRestRouter(services: Services, logger: Logger, options: { 
 
   on('POST', '/acks', async (r) => {
     const session = await r.session();
-    session.requireUser();
     const body = await r.body();
     await services.messages.ack(session, body.room_id, body.seq);
     return [200, { success: true }];
@@ -143,7 +141,6 @@ export function createRestRouter(services: Services, logger: Logger, options: { 
 
   on('POST', '/notify', async (r) => {
     const session = await r.session();
-    session.requireUser();
     const body = await r.body();
     const sent = await services.notifications.notify(session, { topic: body.topic, payload: body.payload, targets: body.targets });
     return [202, { notification_id: sent.id, created_at: sent.createdAt, recipients: sent.recipients }];

@@ -62,7 +62,7 @@ export class MessageService {
 
   /** Stores the message (seq assigned), then publishes it. A retried client message id returns the original. */
   async send(session: Session, roomId: unknown, input: SendInput): Promise<Appended> {
-    const member = await this.rooms.requireMember(session, roomId);
+    const member = await this.rooms.authorize(session, 'room:post', { roomId });
     const content = check(contentSchema, input.content, 'content');
     if (utf8Bytes(content) > this.maxMessageBytes) {
       throw tooLarge(`content must be at most ${this.maxMessageBytes} bytes`, 'content');
@@ -72,7 +72,7 @@ export class MessageService {
     if (metaJson !== null && utf8Bytes(metaJson) > this.maxMessageBytes) {
       throw tooLarge(`meta must be at most ${this.maxMessageBytes} bytes as JSON`, 'meta');
     }
-    const clientMessageId = check(clientMessageIdSchema, input.clientMessageId, 'client_message_id');
+    const clientMessageId = check(clientMessageIdSchema, input.clientMessageId, 'clientMessageId');
     return this.writer.submit({
       tenantId: member.tenantId,
       id: newId('msg'),
@@ -87,9 +87,9 @@ export class MessageService {
   }
 
   async list(session: Session, roomId: unknown, input: HistoryInput): Promise<MessageData[]> {
-    const member = await this.rooms.requireMember(session, roomId);
-    const afterSeq = input.afterSeq == null ? undefined : check(seqSchema, input.afterSeq, 'after_seq');
-    const beforeSeq = input.beforeSeq == null ? undefined : check(seqSchema, input.beforeSeq, 'before_seq');
+    const member = await this.rooms.authorize(session, 'room:read', { roomId });
+    const afterSeq = input.afterSeq == null ? undefined : check(seqSchema, input.afterSeq, 'afterSeq');
+    const beforeSeq = input.beforeSeq == null ? undefined : check(seqSchema, input.beforeSeq, 'beforeSeq');
     const limit = input.limit == null ? DEFAULT_PAGE : check(limitSchema, input.limit, 'limit');
     return this.store.history({ roomId: member.roomId, afterSeq, beforeSeq, limit });
   }
@@ -107,7 +107,7 @@ export class MessageService {
 
   /** Moves one of the member's cursors forward; a seq beyond the room's last_seq is refused. */
   private async moveCursor(session: Session, roomId: unknown, seqInput: unknown, cursor: 'deliveredSeq' | 'readSeq') {
-    const member = await this.rooms.requireMember(session, roomId);
+    const member = await this.rooms.authorize(session, 'room:read', { roomId });
     const seq = check(seqSchema, seqInput, 'seq');
     const { moved, room } = await this.db.transaction(async (tx) => {
       const { count } = await tx.roomMember.updateMany({

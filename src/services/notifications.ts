@@ -85,7 +85,7 @@ export class NotificationService {
   ) {}
 
   async notify(session: Session, input: NotifyInput): Promise<NotificationData & { recipients: number }> {
-    const { tenantId } = session.requireUser();
+    const { tenantId } = session.assert('notification:send');
     const topic = check(topicSchema, input.topic, 'topic');
     if (input.payload === undefined) throw invalid('payload is required', 'payload');
     const payload = JSON.stringify(input.payload);
@@ -99,7 +99,7 @@ export class NotificationService {
 
     const recipients = new Set(targets.user_ids ?? []);
     if (targets.room_id) {
-      const { roomId } = await this.rooms.requireMember(session, targets.room_id);
+      const { roomId } = await this.rooms.authorize(session, 'room:read', { roomId: targets.room_id });
       const members = await this.db.read.roomMember.findMany({ where: { roomId }, select: { userId: true } });
       for (const m of members) recipients.add(m.userId);
     }
@@ -136,8 +136,8 @@ export class NotificationService {
 
   /** Marks the caller's copy as received; it is neither replayed nor retried again. */
   async ack(session: Session, notificationId: unknown): Promise<void> {
-    const { tenantId, userId } = session.requireUser();
-    const id = check(z.string({ error: 'must be a string' }).min(1).max(64), notificationId, 'notification_id');
+    const { tenantId, userId } = session.assert('notification:receive');
+    const id = check(z.string({ error: 'must be a string' }).min(1).max(64), notificationId, 'notificationId');
     const { count } = await this.db.transaction((tx) =>
       tx.notificationDelivery.updateMany({
         where: { notificationId: id, tenantId, userId, status: { in: ['pending', 'dead'] } },
@@ -154,7 +154,7 @@ export class NotificationService {
   }
 
   async subscribeTopic(session: Session, topic: unknown): Promise<void> {
-    const { tenantId, userId } = session.requireUser();
+    const { tenantId, userId } = session.assert('notification:receive');
     const name = check(topicSchema, topic, 'topic');
     await this.db.transaction((tx) =>
       tx.topicSubscription.upsert({
@@ -166,7 +166,7 @@ export class NotificationService {
   }
 
   async unsubscribeTopic(session: Session, topic: unknown): Promise<void> {
-    const { tenantId, userId } = session.requireUser();
+    const { tenantId, userId } = session.assert('notification:receive');
     const name = check(topicSchema, topic, 'topic');
     await this.db.transaction((tx) => tx.topicSubscription.deleteMany({ where: { tenantId, topic: name, userId } }));
   }
@@ -176,7 +176,7 @@ export class NotificationService {
    * ones. `topics` narrows both to those topics.
    */
   async stream(session: Session, topics: unknown, connection?: Connection): Promise<EventQueue<NotificationData>> {
-    const { tenantId, userId } = session.requireUser();
+    const { tenantId, userId } = session.assert('notification:receive');
     const only = topics == null ? undefined : new Set(check(z.array(topicSchema).max(100), topics, 'topics'));
     const queue = new EventQueue<NotificationData>(connection, 10_000);
     const wanted = (n: NotificationData) => !only || only.has(n.topic);
@@ -247,8 +247,8 @@ export class NotificationService {
   }
 
   async deadLetters(session: Session, filter: { tenantId?: unknown; limit?: unknown }): Promise<DeadLetter[]> {
-    session.requireMaster();
-    const tenantId = filter.tenantId == null ? undefined : check(z.string().min(1).max(64), filter.tenantId, 'tenant_id');
+    session.assert('tenant:admin');
+    const tenantId = filter.tenantId == null ? undefined : check(z.string().min(1).max(64), filter.tenantId, 'tenantId');
     const limit =
       filter.limit == null ? 100 : check(z.number().int('must be an integer').min(1, 'must be at least 1').transform((n) => Math.min(n, 1000)), filter.limit, 'limit');
     const rows = await this.db.read.notificationDelivery.findMany({

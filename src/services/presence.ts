@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import type { Session } from '../auth/session.js';
 import type { Database } from '../db/database.js';
 import type { EventBus } from '../events/bus.js';
 import { userKey, type PresenceStatus } from '../events/events.js';
@@ -211,6 +212,12 @@ export class PresenceService {
     const key = userKey(tenantId, userId);
     if ((await this.store.count(key)) > 0) return;
     if (await this.store.announce(key, 'OFFLINE')) await this.publish(tenantId, userId, 'OFFLINE');
+  }
+
+  /** Whether `userId`, of the caller's tenant, has an open connection now. */
+  memberOnline(session: Session, userId: string): Promise<boolean> {
+    const { tenantId } = session.assert('tenant:read');
+    return this.isOnline(tenantId, userId);
   }
 
   async isOnline(tenantId: string, userId: string): Promise<boolean> {

@@ -1,8 +1,9 @@
 import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
+import { roleMay, type RoomAction } from '../auth/permissions.js';
 import type { Session } from '../auth/session.js';
 import { isUniqueViolation, type Database } from '../db/database.js';
-import { conflict, invalid, notFound } from '../errors.js';
+import { conflict, forbidden, invalid, notFound } from '../errors.js';
 import type { EventBus } from '../events/bus.js';
 import { userKey } from '../events/events.js';
 import type { Logger } from '../logger.js';
@@ -98,12 +99,14 @@ export class RoomService {
   }
 
   /**
-   * The caller's membership of `roomId`. A room of another tenant, a room the caller is not in and
-   * a room that does not exist all look the same: NOT_FOUND, so existence is never revealed.
+   * The caller's membership of `scope.roomId`, if its role may perform `action` (see
+   * auth/permissions.ts). A room of another tenant, a room the caller is not in and a room that
+   * does not exist all look the same: NOT_FOUND, so existence is never revealed; a member whose
+   * role may not perform the action is refused with AUTHORIZATION_ERROR.
    */
-  async requireMember(session: Session, roomId: unknown): Promise<Membership> {
-    const { tenantId, userId } = session.requireUser();
-    const id = check(roomIdSchema, roomId, 'room_id');
+  async authorize(session: Session, action: RoomAction, scope: { roomId: unknown }): Promise<Membership> {
+    const { tenantId, userId } = session.assert(action);
+    const id = check(roomIdSchema, scope.roomId, 'roomId');
     const key = membershipKey(id, userId);
     let membership = this.memberships.get(key);
     if (membership === undefined) {
@@ -115,11 +118,20 @@ export class RoomService {
       this.memberships.set(key, membership, membership === 'none' ? { ttl: 30_000 } : undefined);
     }
     if (membership === 'none' || membership.tenantId !== tenantId) throw notFound('Room');
+    if (!roleMay(action, membership.role)) throw forbidden(`A room ${membership.role} may not perform ${action}`);
     return membership;
   }
 
+  /**
+   * `authorize(session, 'room:read', { roomId })`, for the callers that have not yet named their
+   * action (delivery, the /ws adapter).
+   */
+  requireMember(session: Session, roomId: unknown): Promise<Membership> {
+    return this.authorize(session, 'room:read', { roomId });
+  }
+
   async create(session: Session, input: { type: unknown; members: unknown; name?: unknown }): Promise<RoomView> {
-    const { tenantId, userId: creator } = session.requireUser();
+    const { tenantId, userId: creator } = session.assert('room:create');
     const type = check(createSchema.shape.type, input.type, 'type');
     const members = check(createSchema.shape.members, input.members, 'members');
     const name = check(createSchema.shape.name, input.name, 'name');
@@ -181,7 +193,7 @@ export class RoomService {
   /** The room, or null when the caller may not see it. */
   async get(session: Session, roomId: unknown): Promise<RoomView | null> {
     try {
-      await this.requireMember(session, roomId);
+      await this.authorize(session, 'room:read', { roomId });
     } catch (err) {
       if ((err as { code?: string }).code === 'NOT_FOUND') return null;
       throw err;
@@ -190,7 +202,7 @@ export class RoomService {
   }
 
   async listForUser(session: Session): Promise<RoomView[]> {
-    const { tenantId, userId } = session.requireUser();
+    const { tenantId, userId } = session.assert('tenant:read');
     return (await this.db.read.room.findMany({
       where: { tenantId, members: { some: { userId } } },
       select: roomSelect,
@@ -199,7 +211,7 @@ export class RoomService {
   }
 
   async listMembers(session: Session, roomId: unknown): Promise<MemberView[]> {
-    const { roomId: id } = await this.requireMember(session, roomId);
+    const { roomId: id } = await this.authorize(session, 'room:read', { roomId });
     return this.db.read.roomMember.findMany({
       where: { roomId: id },
       select: { userId: true, role: true, joinedAt: true, deliveredSeq: true, readSeq: true },

@@ -104,7 +104,7 @@ export class TenantService {
 
   /** The tenant if it exists and is not deleted: 404 when unknown, 409 when deleted. */
   private async live(tx: Tx | Database['read'], tenantId: unknown) {
-    const id = check(idSchema, tenantId, 'tenant_id');
+    const id = check(idSchema, tenantId, 'tenantId');
     const row = await tx.tenant.findUnique({ where: { id }, select: { id: true, disabled: true, deletedAt: true } });
     if (!row) throw notFound('Tenant');
     if (row.deletedAt) throw conflict(`Tenant ${id} was deleted`);
@@ -113,7 +113,7 @@ export class TenantService {
 
   /** Creates a tenant and its first API key. The key is returned here and never again. */
   async create(session: Session, input: { name: unknown }): Promise<{ tenant: TenantView; apiKey: string }> {
-    session.requireMaster();
+    session.assert('tenant:admin');
     const name = check(nameSchema, input.name, 'name');
     const apiKey = newApiKey();
     const id = newId('tenant');
@@ -127,7 +127,7 @@ export class TenantService {
   }
 
   async list(session: Session): Promise<TenantView[]> {
-    session.requireMaster();
+    session.assert('tenant:admin');
     const now = new Date();
     const rows = await this.db.read.tenant.findMany({
       where: { deletedAt: null },
@@ -138,16 +138,16 @@ export class TenantService {
   }
 
   async get(session: Session, tenantId: unknown): Promise<TenantView> {
-    session.requireMaster();
-    return this.view(check(idSchema, tenantId, 'tenant_id'));
+    session.assert('tenant:admin');
+    return this.view(check(idSchema, tenantId, 'tenantId'));
   }
 
   /** Renames, sets the rate limit (null: back to the default), disables or enables. */
   async update(session: Session, tenantId: unknown, input: { name?: unknown; rateLimit?: unknown; disabled?: unknown }): Promise<TenantView> {
-    session.requireMaster();
+    session.assert('tenant:admin');
     const data: { name?: string; rateLimit?: number | null; disabled?: boolean } = {};
     if (input.name !== undefined) data.name = check(nameSchema, input.name, 'name');
-    if (input.rateLimit !== undefined) data.rateLimit = check(rateLimitSchema, input.rateLimit, 'rate_limit');
+    if (input.rateLimit !== undefined) data.rateLimit = check(rateLimitSchema, input.rateLimit, 'rateLimit');
     if (input.disabled !== undefined) data.disabled = check(z.boolean({ error: 'must be true or false' }), input.disabled, 'disabled');
     const { id } = await this.db.transaction(async (tx) => {
       const tenant = await this.live(tx, tenantId);
@@ -164,8 +164,8 @@ export class TenantService {
    * (default 0: refused from now on), so clients can switch over without downtime.
    */
   async rotateKey(session: Session, tenantId: unknown, input: { graceSeconds?: unknown }): Promise<NewKey> {
-    session.requireMaster();
-    const grace = input.graceSeconds == null ? 0 : check(graceSchema, input.graceSeconds, 'grace_seconds');
+    session.assert('tenant:admin');
+    const grace = input.graceSeconds == null ? 0 : check(graceSchema, input.graceSeconds, 'graceSeconds');
     const apiKey = newApiKey();
     const now = new Date();
     const until = new Date(now.getTime() + grace * 1000);
@@ -187,15 +187,15 @@ export class TenantService {
   }
 
   async listKeys(session: Session, tenantId: unknown): Promise<KeyView[]> {
-    session.requireMaster();
+    session.assert('tenant:admin');
     const tenant = await this.live(this.db.read, tenantId);
     return this.db.read.apiKey.findMany({ where: { tenantId: tenant.id }, select: keyViewSelect, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
   }
 
   /** Refuses the key from now on, on every instance; sockets using it are closed. */
   async revokeKey(session: Session, tenantId: unknown, keyId: unknown): Promise<KeyView> {
-    session.requireMaster();
-    const id = check(idSchema, keyId, 'key_id');
+    session.assert('tenant:admin');
+    const id = check(idSchema, keyId, 'keyId');
     const key = await this.db.transaction(async (tx) => {
       const tenant = await this.live(tx, tenantId);
       const found = await tx.apiKey.findFirst({ where: { id, tenantId: tenant.id }, select: { id: true, revokedAt: true } });
@@ -214,7 +214,7 @@ export class TenantService {
    * say "deleted".
    */
   async delete(session: Session, tenantId: unknown): Promise<void> {
-    session.requireMaster();
+    session.assert('tenant:admin');
     const id = await this.db.transaction(async (tx) => {
       const tenant = await this.live(tx, tenantId);
       const where = { tenantId: tenant.id };

@@ -22,7 +22,7 @@ export class TypingService {
   ) {}
 
   async set(session: Session, roomId: unknown, typing: boolean): Promise<void> {
-    const member = await this.rooms.requireMember(session, roomId);
+    const member = await this.rooms.authorize(session, 'room:post', { roomId });
     const key = `${member.roomId}\u0000${member.userId}`;
     const state = this.states.get(key);
     if (!typing) {

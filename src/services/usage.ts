@@ -153,7 +153,7 @@ export class UsageService {
 
   /** Usage per day from `from` to `to` (inclusive, UTC dates; default: the last 30 days). */
   async report(session: Session, tenantId: string, range: { from?: unknown; to?: unknown }): Promise<UsageDay[]> {
-    session.requireMaster();
+    session.assert('tenant:admin');
     const to = range.to == null || range.to === '' ? today() : check(daySchema, range.to, 'to');
     const from =
       range.from == null || range.from === ''

@@ -14,7 +14,7 @@ const RoomMember = builder.objectRef<MemberView>('RoomMember').implement({
     readSeq: t.exposeInt('readSeq', { description: 'Highest seq this member has read (markRead)' }),
     online: t.boolean({
       description: 'Whether the member has an open connection now (see PresenceEvent for changes).',
-      resolve: (member, _args, { session, services }) => services.presence.isOnline(session.requireUser().tenantId, member.userId),
+      resolve: (member, _args, { session, services }) => services.presence.memberOnline(session, member.userId),
     }),
   }),
 });
@@ -53,7 +53,7 @@ builder.queryFields((t) => ({
   viewer: t.field({
     type: Viewer,
     description: 'The tenant and user this request acts as.',
-    resolve: (_root, _args, { session }) => session.requireUser(),
+    resolve: (_root, _args, { session }) => session.assert('tenant:read'),
   }),
   room: t.field({
     type: Room,
