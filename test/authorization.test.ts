@@ -57,6 +57,26 @@ describe('authorization and the dialect of errors', () => {
     expect(update.body.errors[0]).toMatchObject({ message: expect.stringMatching(/^rateLimit /), extensions: { code: 'VALIDATION_ERROR', field: 'rateLimit' } });
   });
 
+  it('takes snake_case notify targets on REST and camelCase on GraphQL, naming a bad one in each dialect', async () => {
+    const rest = await tenant.as('alice').post('/notify', { topic: 't', payload: 1, targets: { user_ids: [''] } });
+    expect(rest.status).toBe(400);
+    expect(rest.body.error).toEqual({ code: 'VALIDATION_ERROR', message: 'targets.user_ids[0] must not be empty', field: 'targets' });
+    const empty = await tenant.as('alice').post('/notify', { topic: 't', payload: 1, targets: {} });
+    expect(empty.body.error).toEqual({ code: 'VALIDATION_ERROR', message: 'targets must name user_ids, a room_id or topic_subscribers', field: 'targets' });
+    const Notify = `mutation N($input: NotifyInput!) { notify(input: $input) { id } }`;
+    const graphql = await gql(tenant.as('alice'), Notify, { input: { topic: 't', payload: 1, targets: { userIds: [''] } } });
+    expect(graphql.body.errors[0]).toMatchObject({ message: 'targets.userIds[0] must not be empty', extensions: { code: 'VALIDATION_ERROR', field: 'targets' } });
+
+    // Good targets reach the room's members on both surfaces.
+    const sent = await tenant.as('alice').post('/notify', { topic: 't', payload: 1, targets: { room_id: room } });
+    expect(sent.status).toBe(202);
+    expect(sent.body.recipients).toBe(2);
+    const viaGraphql = await gql(tenant.as('alice'), Notify, { input: { topic: 't', payload: 1, targets: { roomId: room, userIds: ['zoe'] } } });
+    expect(viaGraphql.body.errors).toBeUndefined();
+    const notFound = await tenant.as('carol').post('/notify', { topic: 't', payload: 1, targets: { room_id: room } });
+    expect(notFound.body.error).toEqual({ code: 'NOT_FOUND', message: 'Room not found' });
+  });
+
   it('refuses a non-member the same way on REST and GraphQL, as if the room did not exist', async () => {
     const carol = tenant.as('carol');
     for (const res of [await carol.get(`/rooms/${room}/messages`), await carol.post(`/rooms/${room}/messages`, { content: 'hi' })]) {

@@ -53,6 +53,13 @@ const message = (m: MessageData) => ({
   created_at: m.createdAt,
 });
 
+/** REST's snake_case notify targets in the services' dialect; anything but an object goes on as is, for the service to refuse. */
+const notifyTargets = (t: unknown) => {
+  if (t === null || typeof t !== 'object' || Array.isArray(t)) return t;
+  const { user_ids: userIds, room_id: roomId, topic_subscribers: topicSubscribers } = t as Record<string, unknown>;
+  return { userIds, roomId, topicSubscribers };
+};
+
 export function createRestRouter(services: Services, logger: Logger, options: { maxBodyBytes: number; trustProxy: boolean }) {
   const router = Router<HTTPVersion.V1>({
     ignoreTrailingSlash: true,
@@ -142,7 +149,7 @@ export function createRestRouter(services: Services, logger: Logger, options: { 
   on('POST', '/notify', async (r) => {
     const session = await r.session();
     const body = await r.body();
-    const sent = await services.notifications.notify(session, { topic: body.topic, payload: body.payload, targets: body.targets });
+    const sent = await services.notifications.notify(session, { topic: body.topic, payload: body.payload, targets: notifyTargets(body.targets) });
     return [202, { notification_id: sent.id, created_at: sent.createdAt, recipients: sent.recipients }];
   });
 

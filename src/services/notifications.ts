@@ -12,7 +12,9 @@ import { check, isStorableText, storableText, userIdSchema, utf8Bytes } from './
 
 export interface NotifyInput {
   topic: unknown;
-  payload: unknown;
+  /** Any JSON value; required. */
+  payload?: unknown;
+  /** `{ userIds?, roomId?, topicSubscribers? }`: the union of all three receives it. */
   targets: unknown;
 }
 
@@ -56,11 +58,11 @@ const topicSchema = z
 
 const targetsSchema = z.object(
   {
-    user_ids: z.array(userIdSchema).max(MAX_RECIPIENTS, `must list at most ${MAX_RECIPIENTS} users`).nullish(),
-    room_id: z.string().min(1).max(64).nullish(),
-    topic_subscribers: z.boolean({ error: 'must be true or false' }).nullish(),
+    userIds: z.array(userIdSchema).max(MAX_RECIPIENTS, `must list at most ${MAX_RECIPIENTS} users`).nullish(),
+    roomId: z.string().min(1).max(64).nullish(),
+    topicSubscribers: z.boolean({ error: 'must be true or false' }).nullish(),
   },
-  { error: 'must be an object with user_ids, room_id and/or topic_subscribers' },
+  { error: 'must be an object with userIds, roomId and/or topicSubscribers' },
 );
 
 /**
@@ -93,17 +95,17 @@ export class NotificationService {
       throw tooLarge(`payload must be at most ${this.settings.maxPayloadBytes} bytes as JSON`, 'payload');
     }
     const targets = check(targetsSchema, input.targets, 'targets');
-    if (!targets.user_ids?.length && !targets.room_id && !targets.topic_subscribers) {
-      throw invalid('targets must name user_ids, a room_id or topic_subscribers', 'targets');
+    if (!targets.userIds?.length && !targets.roomId && !targets.topicSubscribers) {
+      throw invalid('targets must name userIds, a roomId or topicSubscribers', 'targets');
     }
 
-    const recipients = new Set(targets.user_ids ?? []);
-    if (targets.room_id) {
-      const { roomId } = await this.rooms.authorize(session, 'room:read', { roomId: targets.room_id });
+    const recipients = new Set(targets.userIds ?? []);
+    if (targets.roomId) {
+      const { roomId } = await this.rooms.authorize(session, 'room:read', { roomId: targets.roomId });
       const members = await this.db.read.roomMember.findMany({ where: { roomId }, select: { userId: true } });
       for (const m of members) recipients.add(m.userId);
     }
-    if (targets.topic_subscribers) {
+    if (targets.topicSubscribers) {
       const subscribers = await this.db.read.topicSubscription.findMany({ where: { tenantId, topic }, select: { userId: true } });
       for (const s of subscribers) recipients.add(s.userId);
     }

@@ -68,6 +68,11 @@ describe('the REST dialect of error fields', () => {
     expect(snakeCase('X-User-Id')).toBe('X-User-Id');
     const renamed = inRestDialect(invalid('clientMessageId must be a string', 'clientMessageId')) as AppError;
     expect([renamed.message, renamed.details]).toEqual(['client_message_id must be a string', { field: 'client_message_id' }]);
+    const nested = inRestDialect(invalid('targets.userIds[0] must not be empty', 'targets')) as AppError;
+    expect([nested.message, nested.details]).toEqual(['targets.user_ids[0] must not be empty', { field: 'targets' }]);
+    // What the client sent is quoted back as it was sent.
+    const quoted = inRestDialect(invalid('members contains "aliceSmith" twice', 'members'));
+    expect((quoted as AppError).message).toBe('members contains "aliceSmith" twice');
     const beyond = invalid("seq 4 is beyond the room's last_seq 3", 'seq');
     expect(inRestDialect(beyond)).toBe(beyond);
     const other = new Error('boom');

@@ -132,11 +132,7 @@ builder.mutationFields((t) => ({
     type: Notification,
     args: { input: t.arg({ type: NotifyInput, required: true }) },
     resolve: (_root, { input }, { session, services }) =>
-      services.notifications.notify(session, {
-        topic: input.topic,
-        payload: input.payload,
-        targets: { user_ids: input.targets.userIds, room_id: input.targets.roomId, topic_subscribers: input.targets.topicSubscribers },
-      }),
+      services.notifications.notify(session, input),
   }),
   ackNotification: t.boolean({
     description: 'Confirms a notification arrived: it is neither replayed nor retried again.',
