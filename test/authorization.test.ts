@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client, adminClient, createRoom, seedTenant, type SeededTenant } from './helpers/client.js';
 import { startServer, type TestServer } from './helpers/server.js';
+import { LegacyClient } from './helpers/ws.js';
 
 /** One GraphQL error or data answer over HTTP, without codegen (these documents exist only here). */
 const gql = (client: Client, query: string, variables: Record<string, unknown> = {}) => client.request('POST', '/graphql', { query, variables });
@@ -55,6 +56,24 @@ describe('authorization and the dialect of errors', () => {
     expect(patch.body.error).toMatchObject({ code: 'VALIDATION_ERROR', field: 'rate_limit', message: expect.stringMatching(/^rate_limit /) });
     const update = await gql(admin, `mutation U($id: ID!) { updateTenant(id: $id, input: { rateLimit: 0 }) { id } }`, { id: tenant.tenantId });
     expect(update.body.errors[0]).toMatchObject({ message: expect.stringMatching(/^rateLimit /), extensions: { code: 'VALIDATION_ERROR', field: 'rateLimit' } });
+  });
+
+  it('names a bad field in snake_case on the /ws adapter, whose frames speak REST’s fields', async () => {
+    const alice = await LegacyClient.connect(server, tenant.apiKey, 'alice');
+    try {
+      alice.send({ type: 'send_message', room_id: room, content: 'x', client_message_id: 'c'.repeat(200), request_id: 'r1' });
+      expect(await alice.next('error')).toEqual({
+        type: 'error',
+        code: 'VALIDATION_ERROR',
+        message: 'client_message_id must be at most 128 characters',
+        field: 'client_message_id',
+        request_id: 'r1',
+      });
+      alice.send({ type: 'subscribe', room_id: 7, request_id: 'r2' });
+      expect(await alice.next('error')).toMatchObject({ code: 'VALIDATION_ERROR', message: 'room_id must be a string', field: 'room_id', request_id: 'r2' });
+    } finally {
+      alice.socket.close();
+    }
   });
 
   it('takes snake_case notify targets on REST and camelCase on GraphQL, naming a bad one in each dialect', async () => {

@@ -3,6 +3,7 @@ import type { RawData, WebSocket } from 'ws';
 import { clientAddress, credentialsForSocket } from '../auth/credentials.js';
 import type { Session } from '../auth/session.js';
 import { AppError, invalid, publicError, tooLarge } from '../errors.js';
+import { inRestDialect } from '../rest/dialect.js';
 import type { MessageData, NotificationData } from '../events/events.js';
 import { userKey } from '../events/events.js';
 import type { EventBus } from '../events/bus.js';
@@ -192,7 +193,8 @@ export function createLegacyWsHandler(
       }
     } catch (err) {
       if (!(err instanceof AppError)) logger.error({ err }, 'Unexpected error handling a /ws frame');
-      const error = publicError(err);
+      // The /ws frames speak REST's snake_case fields, so its errors name them that way too.
+      const error = publicError(inRestDialect(err));
       send({
         type: 'error',
         code: error.code,

@@ -8,8 +8,8 @@ const camelWord = /\b[a-z][a-z0-9]*(?:[A-Z][a-z0-9]*)+\b/g;
 const quoted = /("(?:[^"\\]|\\.)*")/;
 
 /**
- * Services name input fields in camelCase, the GraphQL dialect; REST clients send snake_case. An
- * error naming a field is renamed into the REST client's dialect on its way out: `details.field`,
+ * Services name input fields in camelCase, the GraphQL dialect; REST clients (and /ws frames) send
+ * snake_case. An error naming a field is renamed into their dialect on its way out: `details.field`,
  * and the field names its message mentions (`targets.userIds[0] must ...`), but not the quoted
  * values it repeats. So both surfaces name a field as their caller wrote it.
  */
