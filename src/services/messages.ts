@@ -9,7 +9,7 @@ import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import { GroupCommit } from './groupCommit.js';
 import { newId } from './ids.js';
-import type { RoomService } from './rooms.js';
+import type { Membership, RoomService } from './rooms.js';
 import type { UsageService } from './usage.js';
 import { check, isStorableText, seqSchema, storableText, userIdSchema, utf8Bytes } from './validation.js';
 
@@ -96,18 +96,19 @@ export class MessageService {
 
   /** Moves the caller's delivered cursor forward to `seq` (never back) and tells the room. */
   async ack(session: Session, roomId: unknown, seq: unknown): Promise<void> {
-    const moved = await this.moveCursor(session, roomId, seq, 'deliveredSeq');
+    const member = await this.rooms.authorize(session, 'room:read', { roomId });
+    const moved = await this.moveCursor(member, seq, 'deliveredSeq');
     if (moved) this.bus.publish('room', moved.roomId, { type: 'ack', roomId: moved.roomId, userId: moved.userId, seq: moved.seq });
   }
 
   /** Moves the caller's read cursor forward to `seq` (never back). */
   async markRead(session: Session, roomId: unknown, seq: unknown): Promise<void> {
-    await this.moveCursor(session, roomId, seq, 'readSeq');
+    const member = await this.rooms.authorize(session, 'room:read', { roomId });
+    await this.moveCursor(member, seq, 'readSeq');
   }
 
   /** Moves one of the member's cursors forward; a seq beyond the room's last_seq is refused. */
-  private async moveCursor(session: Session, roomId: unknown, seqInput: unknown, cursor: 'deliveredSeq' | 'readSeq') {
-    const member = await this.rooms.authorize(session, 'room:read', { roomId });
+  private async moveCursor(member: Membership, seqInput: unknown, cursor: 'deliveredSeq' | 'readSeq') {
     const seq = check(seqSchema, seqInput, 'seq');
     const { moved, room } = await this.db.transaction(async (tx) => {
       const { count } = await tx.roomMember.updateMany({

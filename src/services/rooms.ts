@@ -192,13 +192,14 @@ export class RoomService {
 
   /** The room, or null when the caller may not see it. */
   async get(session: Session, roomId: unknown): Promise<RoomView | null> {
+    let member: Membership;
     try {
-      await this.authorize(session, 'room:read', { roomId });
+      member = await this.authorize(session, 'room:read', { roomId });
     } catch (err) {
       if ((err as { code?: string }).code === 'NOT_FOUND') return null;
       throw err;
     }
-    return (await this.db.read.room.findUnique({ where: { id: roomId as string }, select: roomSelect })) as RoomView | null;
+    return (await this.db.read.room.findUnique({ where: { id: member.roomId }, select: roomSelect })) as RoomView | null;
   }
 
   async listForUser(session: Session): Promise<RoomView[]> {
