@@ -137,7 +137,7 @@ const envSchema = z.object({
   GRAPHQL_MAX_ALIASES: intSetting(0, 100_000).default(30),
   GRAPHQL_MAX_TOKENS: intSetting(100, 10_000_000).default(2_000),
   GRAPHQL_MAX_DIRECTIVES: intSetting(0, 100_000).default(20),
-  GRAPHQL_MAX_COST: intSetting(100, 1_000_000_000).default(50_000),
+  GRAPHQL_MAX_COST: intSetting(100, 1_000_000_000).default(20_000),
   GRAPHQL_MAX_RESPONSE_BYTES: intSetting(65_536, 1 << 30).default(4 << 20),
   TRUST_PROXY: z.string().trim().toLowerCase().default('false').pipe(z.enum(['true', 'false', '1', '0'], { error: 'must be true or false' })),
 });

@@ -27,7 +27,7 @@ export interface GraphQLLimits {
   maxTokens: number;
   /** Most directives in one document. @default 20 */
   maxDirectives: number;
-  /** Highest estimated cost (see `operationCost`). @default 50000 */
+  /** Highest estimated cost (see `operationCost`). @default 20000 */
   maxCost: number;
   /** Largest serialised answer, in bytes; a larger one is replaced by an error. @default 4194304 */
   maxResponseBytes: number;
@@ -37,16 +37,20 @@ export interface GraphQLLimits {
  * How many items a list field without a `limit` argument is assumed to return (rooms, members...),
  * and the most a `limit` argument may ask for (messages allows at most 100).
  */
-export const DEFAULT_LIST_SIZE = 100;
+export const DEFAULT_LIST_SIZE = 50;
+
+/** The most items a `limit` argument counts for (the largest page any list field serves). */
+export const MAX_LIST_SIZE = 100;
 
 const refused = (message: string, limit: string) => new GraphQLError(message, { extensions: { code: 'VALIDATION_ERROR', limit } });
 
 /**
  * The estimated cost of an operation: every field costs 1, and the selection under a list field
  * costs once per item it may return. The item count is the field's `limit` argument when it is an
- * integer literal, else DEFAULT_LIST_SIZE (a variable `limit` is assumed to ask for the most).
- * `{ rooms { id members { userId } } }` costs 1 + 100 × (1 + 1 + 100 × 1) = 10,201; 300 aliases of
- * `messages(limit: 100) { id content }` cost 300 × (1 + 100 × 2) = 60,300.
+ * integer literal (at most MAX_LIST_SIZE); a `limit` given by a variable counts as MAX_LIST_SIZE, and
+ * a list field without one (rooms, members) as DEFAULT_LIST_SIZE.
+ * `{ rooms { id members { userId online } } }` costs 1 + 50 × (1 + 1 + 50 × 2) = 5,101; 300 aliases
+ * of `messages(limit: 100) { id content }` cost 300 × (1 + 100 × 2) = 60,300.
  */
 export function operationCost(context: ValidationContext, operation: OperationDefinitionNode, stopAbove: number): number {
   const fragments = new Map<string, FragmentDefinitionNode>();
@@ -81,7 +85,7 @@ export function operationCost(context: ValidationContext, operation: OperationDe
         if (!field || isListType(getNullableType(field.type))) {
           const limitArg = selection.arguments?.find((arg) => arg.name.value === 'limit');
           const literal = limitArg?.value.kind === Kind.INT ? Number(limitArg.value.value) : undefined;
-          items = literal !== undefined && literal >= 1 ? Math.min(literal, DEFAULT_LIST_SIZE) : DEFAULT_LIST_SIZE;
+          items = literal !== undefined && literal >= 1 ? Math.min(literal, MAX_LIST_SIZE) : limitArg ? MAX_LIST_SIZE : DEFAULT_LIST_SIZE;
         }
         cost += items * costOf(selection.selectionSet, field ? getNamedType(field.type) : null, spreads);
       }
@@ -188,11 +192,14 @@ function countRootFields(selectionSet: SelectionSetNode, definitions: readonly D
  * outright: the fast path accepts one JSON object and Yoga's batching is off.
  */
 export function graphqlLimitPlugins(limits: GraphQLLimits): Plugin<GraphQLContext>[] {
+  // Armor's validation rules throw by default, which a caller of `validate` (graphql-ws) would see
+  // as an unexpected error: report them as validation errors instead.
+  const asValidationError = { propagateOnRejection: false, onReject: [(context: ValidationContext | null, error: GraphQLError) => context?.reportError(error)] };
   const armor = new EnvelopArmor({
-    maxDepth: { n: limits.maxDepth, ignoreIntrospection: true, flattenFragments: true, errorMessage: `Query is nested too deeply (the limit is ${limits.maxDepth} levels)`, exposeLimits: false },
-    maxAliases: { n: limits.maxAliases, errorMessage: `Query has too many aliases (the limit is ${limits.maxAliases})`, exposeLimits: false },
+    maxDepth: { ...asValidationError, n: limits.maxDepth, ignoreIntrospection: true, flattenFragments: true, errorMessage: `Query is nested too deeply (the limit is ${limits.maxDepth} levels)`, exposeLimits: false },
+    maxAliases: { ...asValidationError, n: limits.maxAliases, errorMessage: `Query has too many aliases (the limit is ${limits.maxAliases})`, exposeLimits: false },
     maxTokens: { n: limits.maxTokens, errorMessage: `Query is too long (the limit is ${limits.maxTokens} tokens)`, exposeLimits: false },
-    maxDirectives: { n: limits.maxDirectives, errorMessage: `Query has too many directives (the limit is ${limits.maxDirectives})`, exposeLimits: false },
+    maxDirectives: { ...asValidationError, n: limits.maxDirectives, errorMessage: `Query has too many directives (the limit is ${limits.maxDirectives})`, exposeLimits: false },
     // Armor's own cost limit does not multiply by list sizes: listCostRule below does.
     costLimit: { enabled: false },
     // Field suggestions ("Did you mean ...?") stay: the schema is public.
