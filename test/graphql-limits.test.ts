@@ -55,6 +55,14 @@ describe('GraphQL limits (defaults)', () => {
     expect(fine.body.data?.a29).toEqual({ userId: 'u' });
   });
 
+  it('applies the same limits on Yoga\'s own handler (application/graphql bodies)', async () => {
+    const user = (await seedTenant(server)).as('u');
+    const res = await user.request<GraphQLBody>('POST', '/graphql', aliases(31, 'viewer { userId }'), { 'content-type': 'application/graphql' });
+    // Yoga answers an application/json client 200 for a refused document (GraphQL over HTTP), with no data.
+    expect(res.body.data ?? null).toBeNull();
+    expect(res.body.errors?.some((e) => /too many aliases/.test(e.message) && e.extensions.code === 'VALIDATION_ERROR')).toBe(true);
+  });
+
   it('refuses a huge token count without aliases', async () => {
     const user = (await seedTenant(server)).as('u');
     expectRefused(await query(user, `{ viewer { ${'userId '.repeat(5_000)} } }`), /too long/);
