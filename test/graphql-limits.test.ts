@@ -1,3 +1,4 @@
+import { getIntrospectionQuery } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRoom, seedTenant, type Client } from './helpers/client.js';
 import { startServer, type TestServer } from './helpers/server.js';
@@ -61,6 +62,14 @@ describe('GraphQL limits (defaults)', () => {
     // Yoga answers an application/json client 200 for a refused document (GraphQL over HTTP), with no data.
     expect(res.body.data ?? null).toBeNull();
     expect(res.body.errors?.some((e) => /too many aliases/.test(e.message) && e.extensions.code === 'VALIDATION_ERROR')).toBe(true);
+  });
+
+  it('still answers the full introspection query (GraphiQL, codegen)', async () => {
+    const user = (await seedTenant(server)).as('u');
+    const res = await query(user, getIntrospectionQuery({ descriptions: true, inputValueDeprecation: true }));
+    expect(res.status).toBe(200);
+    expect(res.body.errors).toBeUndefined();
+    expect(res.body.data?.__schema.queryType.name).toBe('Query');
   });
 
   it('refuses a huge token count without aliases', async () => {

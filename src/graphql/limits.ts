@@ -78,7 +78,8 @@ export function operationCost(context: ValidationContext, operation: OperationDe
         cost += costOf(selection.selectionSet, type, spreads);
       } else {
         cost += 1;
-        if (!selection.selectionSet) continue;
+        // Introspection (GraphiQL, codegen) reads the schema, not the database: its lists are not counted.
+        if (!selection.selectionSet || selection.name.value.startsWith('__')) continue;
         const fields = (parentType as { getFields?: () => Record<string, GraphQLField<unknown, unknown>> } | null)?.getFields?.();
         const field = fields?.[selection.name.value];
         let items = 1;
