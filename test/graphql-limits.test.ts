@@ -182,6 +182,28 @@ describe('aliased mutations and the rate limit', () => {
     expect(room_.body.last_seq).toBe(0);
   });
 
+  it('aliased sendMessage over graphql-ws pay a point each too', async () => {
+    const tenant = await seedTenant(server);
+    const user = tenant.as('u');
+    const room = await createRoom(user, 'group', ['u']);
+    await sleep(1_100);
+    const client = graphqlWsClient(server, { apiKey: tenant.apiKey, userId: 'u' });
+    try {
+      const text = `mutation { ${Array.from({ length: 50 }, (_, i) => `s${i}: sendMessage(roomId: "${room}", content: "w${i}") { seq }`).join(' ')} }`;
+      const results: any[] = [];
+      await new Promise<void>((resolve) => {
+        client.subscribe({ query: text }, { next: (r) => results.push(r), error: (e) => (results.push({ errors: Array.isArray(e) ? e : [e] }), resolve()), complete: resolve });
+      });
+      expect(results).toHaveLength(1);
+      expect(results[0].data ?? null).toBeNull();
+      expect(results[0].errors?.[0]?.extensions?.code).toBe('RATE_LIMIT_EXCEEDED');
+    } finally {
+      await client.dispose();
+    }
+    await sleep(1_100);
+    expect((await user.get(`/rooms/${room}`)).body.last_seq).toBe(0);
+  });
+
   it('mutations within the limit still run, each paying a point', async () => {
     const tenant = await seedTenant(server);
     const user = tenant.as('u');

@@ -16,6 +16,7 @@ import {
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { GraphQLContext } from './builder.js';
+import { toGraphQLError } from './errors.js';
 
 /** How much one GraphQL operation may ask for. Each is refused with VALIDATION_ERROR before any resolver runs. */
 export interface GraphQLLimits {
@@ -160,7 +161,8 @@ function useMutationPoints(): Plugin<GraphQLContext> {
       try {
         await context.services.limits.admitExtra(context.session, fields - 1);
       } catch (err) {
-        setResultAndStopExecution({ errors: [new GraphQLError((err as Error).message, { originalError: err as Error })] });
+        // Coded here: over graphql-ws no later hook gives a stopped execution's errors their code.
+        setResultAndStopExecution({ errors: [toGraphQLError(err)] });
       }
     },
   };
