@@ -102,7 +102,7 @@ export function buildApp(config: Config, options: { logger?: Logger } = {}): App
     if (event.type === 'resync') resync();
   });
 
-  const graphql = createGraphQLHttp(services, logger, { trustProxy: config.trustProxy, maxBodyBytes: config.maxBodyBytes });
+  const graphql = createGraphQLHttp(services, logger, { trustProxy: config.trustProxy, maxBodyBytes: config.maxBodyBytes, graphqlLimits: config.graphqlLimits });
   const rest = createRestRouter(services, logger, { maxBodyBytes: config.maxBodyBytes, trustProxy: config.trustProxy });
   const server = http.createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
     res.once('finish', () => metrics.httpRequests.inc({ method: req.method, status: `${Math.floor(res.statusCode / 100)}xx` }));

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import type { GraphQLLimits } from './graphql/limits.js';
 
 /** Where ChatAPI keeps its data: the embedded SQLite default, or a shared PostgreSQL. */
 export type DatabaseConfig =
@@ -61,6 +62,8 @@ export interface Config {
   };
   /** Longest a graceful shutdown may take before remaining sockets are cut. @default 10000 */
   shutdownDrainTimeoutMs: number;
+  /** How much one GraphQL operation may ask for (GRAPHQL_MAX_*). */
+  graphqlLimits: GraphQLLimits;
 }
 
 export class ConfigError extends Error {
@@ -129,6 +132,13 @@ const envSchema = z.object({
     .pipe(z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').optional()),
   REDIS_PREFIX: z.string().trim().min(1).max(64).default('chatapi:'),
   PRESENCE_INSTANCE_TTL: durationSetting(600_000).default(15_000),
+  // GraphQL limits (src/graphql/limits.ts)
+  GRAPHQL_MAX_DEPTH: intSetting(2, 1_000).default(10),
+  GRAPHQL_MAX_ALIASES: intSetting(0, 100_000).default(30),
+  GRAPHQL_MAX_TOKENS: intSetting(100, 10_000_000).default(2_000),
+  GRAPHQL_MAX_DIRECTIVES: intSetting(0, 100_000).default(20),
+  GRAPHQL_MAX_COST: intSetting(100, 1_000_000_000).default(20_000),
+  GRAPHQL_MAX_RESPONSE_BYTES: intSetting(65_536, 1 << 30).default(4 << 20),
   TRUST_PROXY: z.string().trim().toLowerCase().default('false').pipe(z.enum(['true', 'false', '1', '0'], { error: 'must be true or false' })),
 });
 
@@ -214,5 +224,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       ttlMs: e.NOTIFICATION_TTL,
     },
     shutdownDrainTimeoutMs: e.SHUTDOWN_DRAIN_TIMEOUT,
+    graphqlLimits: {
+      maxDepth: e.GRAPHQL_MAX_DEPTH,
+      maxAliases: e.GRAPHQL_MAX_ALIASES,
+      maxTokens: e.GRAPHQL_MAX_TOKENS,
+      maxDirectives: e.GRAPHQL_MAX_DIRECTIVES,
+      maxCost: e.GRAPHQL_MAX_COST,
+      maxResponseBytes: e.GRAPHQL_MAX_RESPONSE_BYTES,
+    },
   };
 }

@@ -8,6 +8,7 @@ import { readJson } from '../rest/http.js';
 import type { Services } from '../services/index.js';
 import { rateLimitExceeded, rateLimitHeaders, type RateLimitState } from '../services/rateLimits.js';
 import type { GraphQLContext } from './builder.js';
+import { graphqlLimitPlugins, type GraphQLLimits } from './limits.js';
 import { normaliseErrors, toGraphQLError, useErrorCodes } from './errors.js';
 import { schema } from './schema.js';
 
@@ -55,7 +56,7 @@ export interface GraphQLHttp {
 export function createGraphQLHttp(
   services: Services,
   logger: Logger,
-  options: { trustProxy: boolean; maxBodyBytes: number },
+  options: { trustProxy: boolean; maxBodyBytes: number; graphqlLimits: GraphQLLimits },
 ): GraphQLHttp {
   // Where each request handled by Yoga stands against its tenant's rate limit, for its headers.
   const limits = new WeakMap<IncomingMessage, RateLimitState>();
@@ -85,6 +86,7 @@ export function createGraphQLHttp(
     plugins: [
       useErrorCodes(logger),
       webSocketSubscriptionsOnly(logger),
+      ...graphqlLimitPlugins(options.graphqlLimits),
       {
         onResponse({ response, serverContext }) {
           const req = (serverContext as Partial<ServerContext> | undefined)?.req;

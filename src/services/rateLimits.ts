@@ -22,8 +22,8 @@ export interface RateLimitState {
  * instances share one budget. Backed by rate-limiter-flexible.
  */
 export interface RateLimitStore {
-  /** Takes one point from `key`'s window of `limit` points. */
-  consume(key: string, limit: number): Promise<RateLimitState>;
+  /** Takes `points` (one unless said) from `key`'s window of `limit` points. */
+  consume(key: string, limit: number, points?: number): Promise<RateLimitState>;
 }
 
 type LimiterFactory = (points: number) => RateLimiterAbstract;
@@ -34,7 +34,7 @@ export class FlexibleRateLimitStore implements RateLimitStore {
 
   constructor(private readonly create: LimiterFactory = (points) => new RateLimiterMemory({ points, duration: 1 })) {}
 
-  async consume(key: string, limit: number): Promise<RateLimitState> {
+  async consume(key: string, limit: number, points = 1): Promise<RateLimitState> {
     let limiter = this.limiters.get(limit);
     if (!limiter) {
       limiter = this.create(limit);
@@ -43,7 +43,7 @@ export class FlexibleRateLimitStore implements RateLimitStore {
     let res: RateLimiterRes;
     let over = false;
     try {
-      res = await limiter.consume(key);
+      res = await limiter.consume(key, points);
     } catch (err) {
       if (!(err instanceof RateLimiterRes)) throw err;
       res = err;
@@ -106,6 +106,22 @@ export class RateLimitService {
   async admit(session: Session): Promise<RateLimitState> {
     const state = await this.check(session);
     if (state.retryAfter !== undefined) throw rateLimitExceeded(state.retryAfter);
+    return state;
+  }
+
+  /**
+   * Spends `points` more of the tenant's budget for work beyond the request's own point: each
+   * mutation root field after the first in one GraphQL operation (aliases included). Throws
+   * RATE_LIMIT_EXCEEDED when the window cannot pay for them all, before any of them runs.
+   */
+  async admitExtra(session: Session, points: number): Promise<RateLimitState | undefined> {
+    if (points <= 0) return undefined;
+    const user = session.requireUser();
+    const state = await this.store.consume(`tenant:${user.tenantId}`, this.limitOf(user), points);
+    if (state.retryAfter !== undefined) {
+      this.metrics.rateLimited.inc();
+      throw rateLimitExceeded(state.retryAfter);
+    }
     return state;
   }
 

@@ -73,6 +73,12 @@ export const dmKey = (a: string, b: string) =>
     .map((id) => `${id.length}:${id}`)
     .join(':')}`;
 
+/** Most rooms one membership look-up asks for (SQLite binds at most 32,766 parameters; PostgreSQL 65,535). */
+const MEMBERSHIP_BATCH = 500;
+
+type MembershipRow = { tenantId: string; role: string };
+type MembershipWaiter = { resolve: (row: MembershipRow | null) => void; reject: (err: unknown) => void };
+
 const membershipKey = (roomId: string, userId: string) => `${roomId}\u0000${userId}`;
 
 export class RoomService {
@@ -110,10 +116,7 @@ export class RoomService {
     const key = membershipKey(id, userId);
     let membership = this.memberships.get(key);
     if (membership === undefined) {
-      const row = await this.db.read.roomMember.findUnique({
-        where: { roomId_userId: { roomId: id, userId } },
-        select: { tenantId: true, role: true },
-      });
+      const row = await this.loadMembership(id, userId);
       membership = row ? { tenantId: row.tenantId, roomId: id, userId, role: row.role } : 'none';
       this.memberships.set(key, membership, membership === 'none' ? { ttl: 30_000 } : undefined);
     }
@@ -128,6 +131,52 @@ export class RoomService {
    */
   requireMember(session: Session, roomId: unknown): Promise<Membership> {
     return this.authorize(session, 'room:read', { roomId });
+  }
+
+  /** Membership look-ups waiting for this tick's batch: user -> room -> callers. */
+  private pendingMemberships = new Map<string, Map<string, MembershipWaiter[]>>();
+
+  /**
+   * One (room, user) membership row. Look-ups made in the same tick (a `rooms { members }` query
+   * over every room of a user) are batched into `roomId IN (...)` queries of at most
+   * MEMBERSHIP_BATCH rooms each: one unbounded batch (Prisma's own findUnique batching) failed on
+   * SQLite for a user in about 1,000 rooms.
+   */
+  private loadMembership(roomId: string, userId: string): Promise<MembershipRow | null> {
+    return new Promise((resolve, reject) => {
+      if (this.pendingMemberships.size === 0) process.nextTick(() => this.flushMemberships());
+      let byRoom = this.pendingMemberships.get(userId);
+      if (!byRoom) this.pendingMemberships.set(userId, (byRoom = new Map()));
+      let waiters = byRoom.get(roomId);
+      if (!waiters) byRoom.set(roomId, (waiters = []));
+      waiters.push({ resolve, reject });
+    });
+  }
+
+  private flushMemberships(): void {
+    const batch = this.pendingMemberships;
+    this.pendingMemberships = new Map();
+    for (const [userId, byRoom] of batch) {
+      this.fetchMemberships(userId, byRoom).catch((err: unknown) => {
+        for (const waiters of byRoom.values()) for (const waiter of waiters) waiter.reject(err);
+      });
+    }
+  }
+
+  private async fetchMemberships(userId: string, byRoom: Map<string, MembershipWaiter[]>): Promise<void> {
+    const roomIds = [...byRoom.keys()];
+    for (let i = 0; i < roomIds.length; i += MEMBERSHIP_BATCH) {
+      const chunk = roomIds.slice(i, i + MEMBERSHIP_BATCH);
+      const rows = await this.db.read.roomMember.findMany({
+        where: { userId, roomId: { in: chunk } },
+        select: { roomId: true, tenantId: true, role: true },
+      });
+      const found = new Map(rows.map((row) => [row.roomId, { tenantId: row.tenantId, role: row.role }]));
+      for (const roomId of chunk) {
+        for (const waiter of byRoom.get(roomId)!) waiter.resolve(found.get(roomId) ?? null);
+        byRoom.delete(roomId);
+      }
+    }
   }
 
   async create(session: Session, input: { type: unknown; members: unknown; name?: unknown }): Promise<RoomView> {
