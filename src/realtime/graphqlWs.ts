@@ -17,7 +17,7 @@ interface Extra {
   /** The context every operation on this connection runs with (built once: nothing in it is per operation). */
   context?: unknown;
   address: string | undefined;
-  request: Pick<IncomingMessage, 'headers' | 'url'> | undefined;
+  request: Pick<IncomingMessage, 'headers' | 'headersDistinct' | 'url'> | undefined;
   session?: Session;
 }
 
@@ -104,7 +104,7 @@ export function createGraphQLWsHandler(yoga: GraphQLServer, services: Services, 
             });
           }),
       },
-      { connection, request: { headers: request.headers, url: request.url }, address: clientAddress(request, trustProxy) },
+      { connection, request: { headers: request.headers, headersDistinct: request.headersDistinct, url: request.url }, address: clientAddress(request, trustProxy) },
     );
     socket.once('close', (code, reason) => void closed(code, String(reason)));
   };
