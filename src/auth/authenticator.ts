@@ -46,6 +46,14 @@ const KEY_CACHE_BYTES = 16 * 1024 * 1024;
 /** A cached entry's rough footprint: a 64-character hash, and a record (or the 'unknown' mark). */
 const keyEntrySize = (record: unknown) => 64 + (typeof record === 'string' ? 8 : 256);
 
+/**
+ * How long a key's state is trusted without hearing from the bus. Changes normally arrive at once
+ * (a `cache` event), and a Redis reconnect drops the whole cache; this bounds what is left: a
+ * change whose event was lost without the connection visibly dropping (a hung link, a paused
+ * Redis) applies on other instances within this time.
+ */
+const KEY_CACHE_TTL_MS = 10_000;
+
 /** How many leading characters of a key count as its prefix for throttling ("sk_" + 7). */
 const KEY_PREFIX_LENGTH = 10;
 
@@ -65,9 +73,9 @@ export class Authenticator {
     max: 100_000,
     maxSize: KEY_CACHE_BYTES,
     sizeCalculation: keyEntrySize,
-    ttl: 60_000,
+    ttl: KEY_CACHE_TTL_MS,
   });
-  private readonly byKeyId = new LRUCache<string, KeyRecord>({ max: 10_000, ttl: 60_000 });
+  private readonly byKeyId = new LRUCache<string, KeyRecord>({ max: 10_000, ttl: KEY_CACHE_TTL_MS });
   private readonly failures = new RateLimiterMemory(AUTH_FAILURES);
   private readonly masterHash: Buffer | undefined;
 
