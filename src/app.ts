@@ -8,6 +8,7 @@ import { createDatabase, type Database } from './db/database.js';
 import { createEventBus, type EventBus } from './events/bus.js';
 import { connectRedis, createRedisBus, type RedisBus } from './events/redis.js';
 import { createGraphQLHttp } from './graphql/yoga.js';
+import { applyConnectionLimits } from './http/connectionLimits.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics } from './metrics.js';
 import { ConnectionRegistry } from './realtime/connections.js';
@@ -84,7 +85,7 @@ export function buildApp(config: Config, options: { logger?: Logger } = {}): App
     ),
     usage,
   };
-  const connections = new ConnectionRegistry(auth, presence, usage, metrics, bus, logger, config.realtime);
+  const connections = new ConnectionRegistry(auth, presence, usage, metrics, bus, logger, config.realtime, config.connectionLimits);
   // Events published while Redis was away are lost: drop what they would have invalidated and let
   // every room feed catch up from storage, so subscribers get what was sent meanwhile.
   const resync = () => {
@@ -132,6 +133,7 @@ export function buildApp(config: Config, options: { logger?: Logger } = {}): App
     }
     rest.lookup(req, res);
   });
+  applyConnectionLimits(server, config.connectionLimits.http, logger, config.trustProxy);
 
   // WebSockets: GraphQL (graphql-transport-ws) on /graphql, the original protocol on /ws.
   const wsOptions = { noServer: true, perMessageDeflate: false, maxPayload: 4 * config.maxBodyBytes };

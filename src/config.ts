@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import type { GraphQLLimits } from './graphql/limits.js';
+import type { ConnectionLimits } from './http/connectionLimits.js';
 
 /** Where ChatAPI keeps its data: the embedded SQLite default, or a shared PostgreSQL. */
 export type DatabaseConfig =
@@ -64,6 +65,20 @@ export interface Config {
   shutdownDrainTimeoutMs: number;
   /** How much one GraphQL operation may ask for (GRAPHQL_MAX_*). */
   graphqlLimits: GraphQLLimits;
+  /** What one client, tenant or user may hold open: connections, WebSockets, subscriptions. */
+  connectionLimits: {
+    http: ConnectionLimits;
+    /** Open WebSockets of one tenant on this instance. @default 2000 */
+    maxWebSocketsPerTenant: number;
+    /** Open WebSockets of one user on this instance. @default 50 */
+    maxWebSocketsPerUser: number;
+    /** A WebSocket not authenticated this long after the upgrade is closed (4408). @default 10000 */
+    webSocketAuthTimeoutMs: number;
+    /** Active graphql-ws subscriptions on one socket. @default 100 */
+    maxSubscriptionsPerSocket: number;
+    /** Active graphql-ws subscriptions of one user on this instance. @default 500 */
+    maxSubscriptionsPerUser: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -139,6 +154,17 @@ const envSchema = z.object({
   GRAPHQL_MAX_DIRECTIVES: intSetting(0, 100_000).default(20),
   GRAPHQL_MAX_COST: intSetting(100, 1_000_000_000).default(20_000),
   GRAPHQL_MAX_RESPONSE_BYTES: intSetting(65_536, 1 << 30).default(4 << 20),
+  // Connection limits (one block).
+  MAX_CONNECTIONS: intSetting(1, 1_000_000).default(4_000),
+  MAX_CONNECTIONS_PER_ADDRESS: intSetting(1, 1_000_000).default(256),
+  MAX_CONNECTIONS_PER_TENANT: intSetting(1, 1_000_000).default(2_000),
+  MAX_CONNECTIONS_PER_USER: intSetting(1, 1_000_000).default(50),
+  MAX_SUBSCRIPTIONS_PER_SOCKET: intSetting(1, 100_000).default(100),
+  MAX_SUBSCRIPTIONS_PER_USER: intSetting(1, 1_000_000).default(500),
+  HTTP_HEADERS_TIMEOUT: durationSetting(600_000).default(10_000),
+  HTTP_REQUEST_TIMEOUT: durationSetting(3_600_000).default(30_000),
+  HTTP_BODY_IDLE_TIMEOUT: durationSetting(600_000).default(10_000),
+  WS_AUTH_TIMEOUT: durationSetting(600_000).default(10_000),
   TRUST_PROXY: z.string().trim().toLowerCase().default('false').pipe(z.enum(['true', 'false', '1', '0'], { error: 'must be true or false' })),
 });
 
@@ -198,6 +224,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   if (e.WS_IDLE_TIMEOUT <= e.WS_PING_INTERVAL) {
     problems.push('WS_IDLE_TIMEOUT: must be longer than WS_PING_INTERVAL (a peer gets at least one ping before it counts as silent)');
   }
+  if (e.HTTP_REQUEST_TIMEOUT < e.HTTP_HEADERS_TIMEOUT) {
+    problems.push('HTTP_REQUEST_TIMEOUT: must be at least HTTP_HEADERS_TIMEOUT (the request includes its headers)');
+  }
   if (problems.length > 0 || typeof listen === 'string' || !database) throw new ConfigError(problems);
   return {
     listen,
@@ -231,6 +260,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       maxDirectives: e.GRAPHQL_MAX_DIRECTIVES,
       maxCost: e.GRAPHQL_MAX_COST,
       maxResponseBytes: e.GRAPHQL_MAX_RESPONSE_BYTES,
+    },
+    connectionLimits: {
+      http: {
+        maxConnections: e.MAX_CONNECTIONS,
+        maxConnectionsPerAddress: e.MAX_CONNECTIONS_PER_ADDRESS,
+        headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT,
+        requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT,
+        bodyIdleTimeoutMs: e.HTTP_BODY_IDLE_TIMEOUT,
+      },
+      maxWebSocketsPerTenant: e.MAX_CONNECTIONS_PER_TENANT,
+      maxWebSocketsPerUser: e.MAX_CONNECTIONS_PER_USER,
+      webSocketAuthTimeoutMs: e.WS_AUTH_TIMEOUT,
+      maxSubscriptionsPerSocket: e.MAX_SUBSCRIPTIONS_PER_SOCKET,
+      maxSubscriptionsPerUser: e.MAX_SUBSCRIPTIONS_PER_USER,
     },
   };
 }

@@ -47,6 +47,11 @@ export const conflict = (message: string, details?: ErrorDetails) => new AppErro
 export const tooLarge = (message: string, field?: string) =>
   new AppError('PAYLOAD_TOO_LARGE', message, field ? { field } : {});
 export const unavailable = (message: string) => new AppError('SERVICE_UNAVAILABLE', message);
+export function rateLimitExceeded(retryAfter: number): AppError {
+  const error = new AppError('RATE_LIMIT_EXCEEDED', `Rate limit exceeded. Try again in ${retryAfter} seconds`);
+  error.retryAfter = retryAfter;
+  return error;
+}
 
 /** Driver-adapter error kinds and Prisma codes that mean "the database is not there right now". */
 const unreachableKinds = new Set(['DatabaseNotReachable', 'ConnectionClosed', 'SocketTimeout', 'TooManyConnections', 'TransactionAlreadyClosed']);

@@ -2,12 +2,11 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Database } from '../db/database.js';
-import { AppError, forbidden, invalid, unauthenticated } from '../errors.js';
+import { AppError, forbidden, invalid, rateLimitExceeded, unauthenticated } from '../errors.js';
 import type { EventBus } from '../events/bus.js';
 import type { Logger } from '../logger.js';
-import { rateLimitExceeded } from '../services/rateLimits.js';
-import { userIdSchema } from '../services/validation.js';
 import { Session, type UserActor } from './session.js';
+import { userIdSchema } from './userId.js';
 
 /** The credentials a request carries, from headers, connection params or query string. */
 export interface Credentials {
@@ -16,6 +15,8 @@ export interface Credentials {
   masterKey?: string | null;
   /** The caller's network address: repeated failures from one address are throttled. */
   address?: string;
+  /** Why the credentials cannot be read at all (a repeated or undecodable header): 400. */
+  refusal?: AppError;
 }
 
 export const hashKey = (key: string) => createHash('sha256').update(key).digest('hex');
@@ -30,8 +31,31 @@ interface KeyRecord {
   revoked: boolean;
 }
 
-/** Failed authentications per address before it is told to back off, and the window. */
+/**
+ * Failed authentications per address, and per key prefix, before further failures are answered
+ * 429, and the window. Only failures are throttled: a key that verifies always passes, so a NAT or
+ * a proxy without TRUST_PROXY cannot lock out the correct keys behind it.
+ */
 const AUTH_FAILURES = { points: 20, duration: 10 };
+
+/** Longer keys are refused at once, unhashed and uncached (ours are 43 characters). */
+export const MAX_API_KEY_LENGTH = 256;
+
+/** How much memory the key caches may take, counted by entry. */
+const KEY_CACHE_BYTES = 16 * 1024 * 1024;
+/** A cached entry's rough footprint: a 64-character hash, and a record (or the 'unknown' mark). */
+const keyEntrySize = (record: unknown) => 64 + (typeof record === 'string' ? 8 : 256);
+
+/**
+ * How long a key's state is trusted without hearing from the bus. Changes normally arrive at once
+ * (a `cache` event), and a Redis reconnect drops the whole cache; this bounds what is left: a
+ * change whose event was lost without the connection visibly dropping (a hung link, a paused
+ * Redis) applies on other instances within this time.
+ */
+const KEY_CACHE_TTL_MS = 10_000;
+
+/** How many leading characters of a key count as its prefix for throttling ("sk_" + 7). */
+const KEY_PREFIX_LENGTH = 10;
 
 /**
  * Turns credentials into a Session. Tenant keys are looked up by their SHA-256 and cached, so a
@@ -43,8 +67,15 @@ const AUTH_FAILURES = { points: 20, duration: 10 };
 export class Authenticator {
   // Changes reach every instance at once through the bus; the TTL bounds staleness when the bus
   // was away (Redis down) and an invalidation was lost.
-  private readonly byHash = new LRUCache<string, KeyRecord | 'unknown'>({ max: 10_000, ttl: 60_000 });
-  private readonly byKeyId = new LRUCache<string, KeyRecord>({ max: 10_000, ttl: 60_000 });
+  // Bounded by bytes, not only by count, and keyed by hash: a flood of bad keys costs at most
+  // KEY_CACHE_BYTES, never the keys' own size.
+  private readonly byHash = new LRUCache<string, KeyRecord | 'unknown'>({
+    max: 100_000,
+    maxSize: KEY_CACHE_BYTES,
+    sizeCalculation: keyEntrySize,
+    ttl: KEY_CACHE_TTL_MS,
+  });
+  private readonly byKeyId = new LRUCache<string, KeyRecord>({ max: 10_000, ttl: KEY_CACHE_TTL_MS });
   private readonly failures = new RateLimiterMemory(AUTH_FAILURES);
   private readonly masterHash: Buffer | undefined;
 
@@ -88,12 +119,13 @@ export class Authenticator {
 
   /** Throws AUTHENTICATION_ERROR for credentials that are present but wrong. */
   async authenticate(credentials: Credentials): Promise<Session> {
+    if (credentials.refusal) throw credentials.refusal;
     const adminRefusal = this.masterHash ? 'Unauthorized' : 'Admin API disabled: MASTER_API_KEY is not set';
     if (credentials.masterKey) {
       if (!this.masterHash) throw unauthenticated(adminRefusal);
       const given = createHash('sha256').update(credentials.masterKey).digest();
       if (!timingSafeEqual(given, this.masterHash)) {
-        await this.failed(credentials.address);
+        await this.failed(credentials.address, undefined);
         throw unauthenticated('Unauthorized');
       }
       return new Session({ kind: 'master' }, adminRefusal);
@@ -149,20 +181,20 @@ export class Authenticator {
     return record;
   }
 
-  /** SHA-256 of recently seen keys, so a request does not hash its key again. */
-  private readonly hashes = new LRUCache<string, string>({ max: 10_000 });
+  /**
+   * SHA-256 of keys that verified recently, so a request does not hash its key again. Only good
+   * keys are remembered raw, and only a bounded number of bytes of them.
+   */
+  private readonly hashes = new LRUCache<string, string>({ maxSize: 1024 * 1024, sizeCalculation: (hash, key) => key.length + hash.length });
 
   private async lookup(apiKey: string, address: string | undefined): Promise<KeyRecord> {
-    let hash = this.hashes.get(apiKey);
-    if (hash === undefined) {
-      hash = hashKey(apiKey);
-      this.hashes.set(apiKey, hash);
-    }
+    if (apiKey.length > MAX_API_KEY_LENGTH) throw unauthenticated('Invalid API key');
+    const memoised = this.hashes.get(apiKey);
+    const hash = memoised ?? hashKey(apiKey);
     let record = this.byHash.get(hash);
     if (record === undefined) {
-      const failures = address ? await this.failures.get(address) : null;
-      // This address keeps presenting bad keys: do not even look this one up.
-      if (failures && failures.consumedPoints >= AUTH_FAILURES.points) await this.failed(address);
+      // Looked up even from an address that keeps failing: a correct key must still get through
+      // (one indexed read; the failures are what gets throttled, below).
       const generation = this.generation;
       const row = await this.db.read.apiKey.findUnique({ where: { keyHash: hash }, select: keySelect });
       if (row) {
@@ -176,16 +208,18 @@ export class Authenticator {
       }
     }
     if (record === 'unknown') {
-      await this.failed(address);
+      await this.failed(address, apiKey);
       this.logger.error({ error: 'tenant not found' }, 'Invalid API key');
       throw unauthenticated('Invalid API key');
     }
     try {
-      return this.judge(record);
+      this.judge(record);
     } catch (err) {
-      if ((err as AppError).code === 'AUTHENTICATION_ERROR') await this.failed(address);
+      if ((err as AppError).code === 'AUTHENTICATION_ERROR') await this.failed(address, apiKey);
       throw err;
     }
+    if (memoised === undefined) this.hashes.set(apiKey, hash);
+    return record;
   }
 
   private judge(record: KeyRecord): KeyRecord {
@@ -207,15 +241,24 @@ export class Authenticator {
     return record;
   }
 
-  /** Counts a failed authentication; past the allowance the address gets 429 instead of 401. */
-  private async failed(address: string | undefined): Promise<void> {
-    if (!address) return;
-    try {
-      await this.failures.consume(address);
-    } catch (res) {
-      if (res instanceof RateLimiterRes) throw rateLimitExceeded(Math.max(1, Math.ceil(res.msBeforeNext / 1000)));
-      throw res;
+  /**
+   * Counts a failed authentication against the address and the key's prefix; past the allowance
+   * of either, the failure is answered 429 instead of 401.
+   */
+  private async failed(address: string | undefined, apiKey: string | undefined): Promise<void> {
+    const counters = [address && `address:${address}`, apiKey && `prefix:${apiKey.slice(0, KEY_PREFIX_LENGTH)}`].filter(
+      (counter): counter is string => Boolean(counter),
+    );
+    let retryAfterMs = 0;
+    for (const counter of counters) {
+      try {
+        await this.failures.consume(counter);
+      } catch (res) {
+        if (!(res instanceof RateLimiterRes)) throw res;
+        retryAfterMs = Math.max(retryAfterMs, res.msBeforeNext);
+      }
     }
+    if (retryAfterMs > 0) throw rateLimitExceeded(Math.max(1, Math.ceil(retryAfterMs / 1000)));
   }
 }
 

@@ -1,5 +1,5 @@
 import type { WebSocket } from 'ws';
-import { publicError } from '../errors.js';
+import { AppError, publicError } from '../errors.js';
 import type { Authenticator } from '../auth/authenticator.js';
 import type { UserActor } from '../auth/session.js';
 import type { EventBus } from '../events/bus.js';
@@ -19,6 +19,8 @@ export const CloseCode = {
   Unauthorized: 4401,
   /** Valid key, but not allowed (tenant disabled). */
   Forbidden: 4403,
+  /** Not authenticated in time after the upgrade (graphql-ws' own code for a missing connection_init). */
+  AuthTimeout: 4408,
 } as const;
 
 export type Protocol = 'graphql-ws' | 'ws';
@@ -48,6 +50,8 @@ export class LiveConnection implements Connection {
   lastSeen = Date.now();
   user: UserActor | undefined;
   closed = false;
+  /** Operations running on the socket (graphql-ws subscriptions); set by the protocol adapter. */
+  activeSubscriptions: () => number = () => 0;
   /** Says goodbye the protocol's way (a frame, a close code); set by the protocol adapter. */
   onShutdown: (reconnectAfterMs: number) => void = () => this.close(CloseCode.ServiceRestart, 'service restart');
 
@@ -122,6 +126,17 @@ export interface HeartbeatSettings {
   idleTimeoutMs: number;
 }
 
+/** What one tenant or user may hold open on this instance (see Config['connectionLimits']). */
+export interface WebSocketLimits {
+  maxWebSocketsPerTenant: number;
+  maxWebSocketsPerUser: number;
+  webSocketAuthTimeoutMs: number;
+  maxSubscriptionsPerSocket: number;
+  maxSubscriptionsPerUser: number;
+}
+
+const tooMany = (message: string) => new AppError('RATE_LIMIT_EXCEEDED', message);
+
 /** How often open sockets are checked against their key (rotation grace periods ending). */
 const RECHECK_INTERVAL_MS = 1_000;
 
@@ -134,6 +149,9 @@ export class ConnectionRegistry {
   private readonly connections = new Set<LiveConnection>();
   private heartbeat: NodeJS.Timeout | undefined;
   private rechecker: NodeJS.Timeout | undefined;
+  /** Authenticated connections per tenant, and per user (`tenantId` NUL `userId`). */
+  private readonly byTenant = new Map<string, number>();
+  private readonly byUser = new Map<string, Set<LiveConnection>>();
 
   constructor(
     private readonly auth: Authenticator,
@@ -143,6 +161,7 @@ export class ConnectionRegistry {
     bus: EventBus,
     private readonly logger: Logger,
     private readonly settings: HeartbeatSettings,
+    private readonly limits: WebSocketLimits,
   ) {
     bus.subscribe('cache', 'all', (event) => {
       if (event.type === 'tenant') void this.recheck(event.tenantId);
@@ -169,12 +188,20 @@ export class ConnectionRegistry {
     socket.on('pong', seen);
     socket.on('message', seen);
     socket.on('error', (err) => this.logger.debug({ err }, 'WebSocket error'));
+    // An upgraded socket that never authenticates must not be held open (graphql-ws has its own
+    // connection_init deadline too; this one covers both protocols).
+    const authDeadline = setTimeout(() => {
+      if (!connection.user) connection.close(CloseCode.AuthTimeout, 'Connection initialisation timeout');
+    }, this.limits.webSocketAuthTimeoutMs);
+    authDeadline.unref();
     socket.once('close', () => {
+      clearTimeout(authDeadline);
       connection.ended();
       this.connections.delete(connection);
       this.metrics.webSockets.dec({ protocol });
       const user = connection.user;
       if (user) {
+        this.forget(connection, user);
         this.usage.connectionClosed(user.tenantId);
         this.presence.disconnected(user.tenantId, user.userId).catch((err) => this.logger.error({ err }, 'Presence update failed'));
       }
@@ -185,9 +212,48 @@ export class ConnectionRegistry {
   /** The connection now acts for `user`: counts towards their presence. */
   async authenticated(connection: LiveConnection, user: UserActor): Promise<void> {
     if (connection.closed) return;
+    const userKey = `${user.tenantId}\u0000${user.userId}`;
+    const ofUser = this.byUser.get(userKey) ?? new Set<LiveConnection>();
+    if (ofUser.size >= this.limits.maxWebSocketsPerUser) {
+      throw tooMany(`Too many WebSocket connections for this user (at most ${this.limits.maxWebSocketsPerUser})`);
+    }
+    const ofTenant = this.byTenant.get(user.tenantId) ?? 0;
+    if (ofTenant >= this.limits.maxWebSocketsPerTenant) {
+      throw tooMany(`Too many WebSocket connections for this tenant (at most ${this.limits.maxWebSocketsPerTenant})`);
+    }
+    ofUser.add(connection);
+    this.byUser.set(userKey, ofUser);
+    this.byTenant.set(user.tenantId, ofTenant + 1);
     connection.user = user;
     this.usage.connectionOpened(user.tenantId);
     await this.presence.connected(user.tenantId, user.userId);
+  }
+
+  private forget(connection: LiveConnection, user: UserActor): void {
+    const userKey = `${user.tenantId}\u0000${user.userId}`;
+    const ofUser = this.byUser.get(userKey);
+    ofUser?.delete(connection);
+    if (ofUser?.size === 0) this.byUser.delete(userKey);
+    const ofTenant = (this.byTenant.get(user.tenantId) ?? 1) - 1;
+    if (ofTenant > 0) this.byTenant.set(user.tenantId, ofTenant);
+    else this.byTenant.delete(user.tenantId);
+  }
+
+  /**
+   * Whether one more subscription may run on `connection` (already counted in its active ones):
+   * null if so, else the coded error to answer it with.
+   */
+  subscriptionRefusal(connection: LiveConnection): AppError | null {
+    const { maxSubscriptionsPerSocket, maxSubscriptionsPerUser } = this.limits;
+    if (connection.activeSubscriptions() > maxSubscriptionsPerSocket) {
+      return tooMany(`Too many subscriptions on this socket (at most ${maxSubscriptionsPerSocket})`);
+    }
+    const user = connection.user;
+    if (!user) return null;
+    let ofUser = 0;
+    for (const other of this.byUser.get(`${user.tenantId}\u0000${user.userId}`) ?? []) ofUser += other.activeSubscriptions();
+    if (ofUser > maxSubscriptionsPerUser) return tooMany(`Too many subscriptions for this user (at most ${maxSubscriptionsPerUser})`);
+    return null;
   }
 
   startHeartbeat(): void {

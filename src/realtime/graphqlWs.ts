@@ -17,7 +17,7 @@ interface Extra {
   /** The context every operation on this connection runs with (built once: nothing in it is per operation). */
   context?: unknown;
   address: string | undefined;
-  request: Pick<IncomingMessage, 'headers' | 'url'> | undefined;
+  request: Pick<IncomingMessage, 'headers' | 'headersDistinct' | 'url'> | undefined;
   session?: Session;
 }
 
@@ -39,6 +39,7 @@ export function createGraphQLWsHandler(yoga: GraphQLServer, services: Services, 
         const session = await services.auth.authenticate(credentialsForSocket(request ?? { headers: {} }, ctx.connectionParams, address));
         const user = session.requireUser();
         ctx.extra.session = session;
+        connection.activeSubscriptions = () => Object.keys(ctx.subscriptions).length;
         // The upgrade request is no longer needed: do not keep it alive for the socket's lifetime.
         ctx.extra.request = undefined;
         // One pipeline and one context per connection rather than per operation: they hold nothing
@@ -53,6 +54,9 @@ export function createGraphQLWsHandler(yoga: GraphQLServer, services: Services, 
       }
     },
     async onSubscribe(ctx, id, payload) {
+      // graphql-ws counts this operation among ctx.subscriptions already: refuse it past the caps.
+      const tooMany = registry.subscriptionRefusal(ctx.extra.connection);
+      if (tooMany) return [toGraphQLError(tooMany, logger)];
       // Every operation on the socket spends one point of the tenant's rate limit.
       try {
         await services.limits.admit(ctx.extra.session!);
@@ -104,7 +108,7 @@ export function createGraphQLWsHandler(yoga: GraphQLServer, services: Services, 
             });
           }),
       },
-      { connection, request: { headers: request.headers, url: request.url }, address: clientAddress(request, trustProxy) },
+      { connection, request: { headers: request.headers, headersDistinct: request.headersDistinct, url: request.url }, address: clientAddress(request, trustProxy) },
     );
     socket.once('close', (code, reason) => void closed(code, String(reason)));
   };

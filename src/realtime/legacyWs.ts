@@ -57,7 +57,7 @@ export function createLegacyWsHandler(
       connection.close(CloseCode.ServiceRestart, 'service restart');
     };
     const send = (frame: Frame) => connection.send(JSON.stringify(frame));
-    const credentials = credentialsForSocket({ headers: request.headers, url: request.url }, null, clientAddress(request, options.trustProxy));
+    const credentials = credentialsForSocket({ headers: request.headers, headersDistinct: request.headersDistinct, url: request.url }, null, clientAddress(request, options.trustProxy));
 
     // Frames may arrive before authentication finished: they wait for it, in order.
     const ready = (async () => {

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { clientAddress, credentialsFromHeaders, nodeHeaders } from '../auth/credentials.js';
+import { clientAddress, credentialsFromHeaders } from '../auth/credentials.js';
 import type { Session } from '../auth/session.js';
 import type { Services } from '../services/index.js';
 import type { RateLimitState } from '../services/rateLimits.js';
@@ -17,7 +17,7 @@ export interface Admission {
  * the X-RateLimit-* headers with its 429.
  */
 export async function admitHttpRequest(services: Services, req: IncomingMessage, trustProxy: boolean): Promise<Admission> {
-  const credentials = { ...credentialsFromHeaders(nodeHeaders(req.headers)), address: clientAddress(req, trustProxy) };
+  const credentials = { ...credentialsFromHeaders(req), address: clientAddress(req, trustProxy) };
   const session = await services.auth.authenticate(credentials);
   if (session.actor.kind !== 'user') return { session };
   return { session, limit: await services.limits.check(session) };

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Session, UserActor } from '../auth/session.js';
-import { AppError } from '../errors.js';
+import { rateLimitExceeded } from '../errors.js';
 import type { Metrics } from '../metrics.js';
 import type { UsageService } from './usage.js';
 
@@ -77,11 +77,8 @@ export function redisRateLimitStore(redis: Redis, prefix: string): RateLimitStor
   );
 }
 
-export function rateLimitExceeded(retryAfter: number): AppError {
-  const error = new AppError('RATE_LIMIT_EXCEEDED', `Rate limit exceeded. Try again in ${retryAfter} seconds`);
-  error.retryAfter = retryAfter;
-  return error;
-}
+// Re-exported for existing callers; it lives in errors.ts so auth/ need not import services/.
+export { rateLimitExceeded };
 
 /**
  * Admission of tenant traffic: every REST request, GraphQL request or WebSocket operation, and

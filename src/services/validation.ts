@@ -10,21 +10,8 @@ export function check<S extends z.ZodType>(schema: S, value: unknown, field: str
   throw invalid(`${where.replace(/\.\[/g, '[')} ${issue.message}`, field);
 }
 
-const noControlChars = /^[^\u0000-\u001f\u007f]*$/;
-
-/** Half of a surrogate pair without its other half: not text (PostgreSQL refuses it, SQLite mangles it). */
-const loneSurrogate = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
-
-/** Text every provider stores as given: no NUL character, no lone surrogate. */
-export const isStorableText = (s: string) => !s.includes('\u0000') && !loneSurrogate.test(s);
-export const storableText = 'must be valid text (no NUL character or unpaired surrogate)';
-
-export const userIdSchema = z
-  .string({ error: 'must be a string' })
-  .min(1, 'must not be empty')
-  .max(128, 'must be at most 128 characters')
-  .regex(noControlChars, 'must not contain control characters')
-  .refine(isStorableText, storableText);
+// The user-id rule lives with authentication, which applies it to every transport.
+export { isStorableText, storableText, userIdSchema } from '../auth/userId.js';
 
 export const seqSchema = z
   .number({ error: 'must be an integer' })
