@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { graphql } from './gql/index.js';
-import { createRoom, seedTenant, type SeededTenant } from './helpers/client.js';
-import { startServer, type TestServer } from './helpers/server.js';
-import { Subscription, graphqlWsClient, sleep } from './helpers/ws.js';
+import { createRoom } from './helpers/client.js';
+import { Subscription, sleep } from './helpers/ws.js';
+import { useTenant } from './helpers/kit.js';
 
 const MineAdded = graphql(`
   subscription MineAdded($roomId: ID!) {
@@ -30,18 +30,12 @@ const MineInbox = graphql(`
 `);
 
 describe('shared subscription payloads', () => {
-  let server: TestServer;
-  let tenant: SeededTenant;
-  beforeAll(async () => {
-    server = await startServer();
-    tenant = await seedTenant(server);
-  });
-  afterAll(() => server.stop());
+  const { tenant } = useTenant();
 
   it('gives each viewer its own payload when the selection has a viewer-dependent field', async () => {
     const room = await createRoom(tenant.as('alice'), 'group', ['bob']);
-    const alice = new Subscription(graphqlWsClient(server, { apiKey: tenant.apiKey, userId: 'alice' }), MineAdded, { roomId: room });
-    const bob = new Subscription(graphqlWsClient(server, { apiKey: tenant.apiKey, userId: 'bob' }), MineAdded, { roomId: room });
+    const alice = new Subscription(tenant.as('alice').ws(), MineAdded, { roomId: room });
+    const bob = new Subscription(tenant.as('bob').ws(), MineAdded, { roomId: room });
     await sleep(200);
     await tenant.as('alice').post(`/rooms/${room}/messages`, { content: 'from alice' });
     await tenant.as('bob').post(`/rooms/${room}/messages`, { content: 'from bob' });
@@ -60,8 +54,8 @@ describe('shared subscription payloads', () => {
 
   it('sees a viewer-dependent field inside a fragment too', async () => {
     const room = await createRoom(tenant.as('carol'), 'group', ['dave']);
-    const carol = new Subscription(graphqlWsClient(server, { apiKey: tenant.apiKey, userId: 'carol' }), MineInbox);
-    const dave = new Subscription(graphqlWsClient(server, { apiKey: tenant.apiKey, userId: 'dave' }), MineInbox);
+    const carol = new Subscription(tenant.as('carol').ws(), MineInbox);
+    const dave = new Subscription(tenant.as('dave').ws(), MineInbox);
     await sleep(200);
     await tenant.as('carol').post(`/rooms/${room}/messages`, { content: 'hi' });
     await Promise.all([carol.count(1), dave.count(1)]);
