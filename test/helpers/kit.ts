@@ -186,3 +186,28 @@ export function useTenant(env: Record<string, string> = {}): { server: TestServe
   };
   return { server, tenant };
 }
+
+/** A tenant of a cluster: the same tenant seen through any instance. */
+export interface ClusterTenant {
+  tenantId: string;
+  apiKey: string;
+  /** The tenant on instance `i`. */
+  on(i: number): TenantSeed;
+  /** The operator on instance `i`. */
+  admin(i?: number): Client;
+}
+
+/** The seed chain for several instances on one database (test/helpers/process.ts `startCluster`). */
+export function seedCluster(cluster: Cluster) {
+  return {
+    async tenant(name = 'Cluster', options: { rateLimit?: number } = {}): Promise<ClusterTenant> {
+      const { tenantId, apiKey } = await seed(instance(cluster, 0)).tenant(name, options);
+      return {
+        tenantId,
+        apiKey,
+        on: (i) => tenantSeed(instance(cluster, i), tenantId, apiKey),
+        admin: (i = 0) => adminOf(instance(cluster, i)),
+      };
+    },
+  };
+}
