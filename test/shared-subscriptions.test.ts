@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { graphql } from './gql/index.js';
-import { createRoom } from './helpers/client.js';
-import { Subscription, sleep } from './helpers/ws.js';
+import { Subscription } from './helpers/ws.js';
 import { useTenant } from './helpers/kit.js';
 
 const MineAdded = graphql(`
@@ -29,39 +28,53 @@ const MineInbox = graphql(`
   }
 `);
 
+/**
+ * Sends probe messages until every subscription has received one, so the test does
+ * not depend on how fast a busy machine sets subscriptions up.
+ */
+async function untilLive(send: () => Promise<unknown>, subscriptions: Array<Subscription<unknown>>) {
+  for (let i = 0; i < 50 && subscriptions.some((s) => s.values.length === 0); i += 1) {
+    await send();
+    await Promise.all(subscriptions.map((s) => s.count(1, 200).catch(() => {})));
+  }
+  expect(subscriptions.every((s) => s.values.length > 0)).toBe(true);
+}
+
 describe('shared subscription payloads', () => {
   const { tenant } = useTenant();
 
   it('gives each viewer its own payload when the selection has a viewer-dependent field', async () => {
-    const room = await createRoom(tenant.as('alice'), 'group', ['bob']);
-    const alice = new Subscription(tenant.as('alice').ws(), MineAdded, { roomId: room });
-    const bob = new Subscription(tenant.as('bob').ws(), MineAdded, { roomId: room });
-    await sleep(200);
-    await tenant.as('alice').post(`/rooms/${room}/messages`, { content: 'from alice' });
-    await tenant.as('bob').post(`/rooms/${room}/messages`, { content: 'from bob' });
-    await Promise.all([alice.count(2), bob.count(2)]);
-    expect(alice.values.map((v) => v.messageAdded)).toEqual([
-      { seq: 1, senderId: 'alice', isMine: true },
-      { seq: 2, senderId: 'bob', isMine: false },
+    const room = await tenant.room('group', ['bob'], { by: 'alice' });
+    const alice = tenant.as('alice').subscribe(MineAdded, { roomId: room.id });
+    const bob = tenant.as('bob').subscribe(MineAdded, { roomId: room.id });
+    await untilLive(() => room.as('alice').send('probe'), [alice, bob]);
+    const fromAlice: number = (await room.as('alice').send('from alice')).body.seq;
+    const fromBob: number = (await room.as('bob').send('from bob')).body.seq;
+    const received = (sub: typeof alice) => sub.values.map((v) => v.messageAdded).filter((m) => m.seq >= fromAlice);
+    await Promise.all([alice.until(() => received(alice).length === 2), bob.until(() => received(bob).length === 2)]);
+    expect(received(alice)).toEqual([
+      { seq: fromAlice, senderId: 'alice', isMine: true },
+      { seq: fromBob, senderId: 'bob', isMine: false },
     ]);
-    expect(bob.values.map((v) => v.messageAdded)).toEqual([
-      { seq: 1, senderId: 'alice', isMine: false },
-      { seq: 2, senderId: 'bob', isMine: true },
+    expect(received(bob)).toEqual([
+      { seq: fromAlice, senderId: 'alice', isMine: false },
+      { seq: fromBob, senderId: 'bob', isMine: true },
     ]);
-    alice.dispose();
-    bob.dispose();
+    // The probes too: every message, to each viewer, says whether that viewer sent it.
+    expect(alice.values.every((v) => v.messageAdded.isMine === (v.messageAdded.senderId === 'alice'))).toBe(true);
+    expect(bob.values.every((v) => v.messageAdded.isMine === (v.messageAdded.senderId === 'bob'))).toBe(true);
   });
 
   it('sees a viewer-dependent field inside a fragment too', async () => {
-    const room = await createRoom(tenant.as('carol'), 'group', ['dave']);
-    const carol = new Subscription(tenant.as('carol').ws(), MineInbox);
-    const dave = new Subscription(tenant.as('dave').ws(), MineInbox);
-    await sleep(200);
-    await tenant.as('carol').post(`/rooms/${room}/messages`, { content: 'hi' });
-    await Promise.all([carol.count(1), dave.count(1)]);
-    expect(carol.values[0]!.inbox).toEqual({ roomId: room, message: { seq: 1, isMine: true } });
-    expect(dave.values[0]!.inbox).toEqual({ roomId: room, message: { seq: 1, isMine: false } });
-    carol.dispose();
-    dave.dispose();
+    const room = await tenant.room('group', ['dave'], { by: 'carol' });
+    const carol = tenant.as('carol').subscribe(MineInbox);
+    const dave = tenant.as('dave').subscribe(MineInbox);
+    await untilLive(() => room.as('carol').send('probe'), [carol, dave]);
+    const sent = await room.as('carol').send('hi');
+    const seq: number = sent.body.seq;
+    const received = (s: typeof carol) => s.values.find((v) => v.inbox.message.seq === seq)?.inbox;
+    await Promise.all([carol.until(() => received(carol) !== undefined), dave.until(() => received(dave) !== undefined)]);
+    expect(received(carol)).toEqual({ roomId: room.id, message: { seq, isMine: true } });
+    expect(received(dave)).toEqual({ roomId: room.id, message: { seq, isMine: false } });
   });
 });

@@ -1,6 +1,6 @@
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { afterAll, beforeAll } from 'vitest';
-import { Client, type SeededTenant } from './client.js';
+import { Client, type HttpResult, type SeededTenant } from './client.js';
 import type { Cluster } from './process.js';
 import { startServer, type ServerAddress, type TestServer } from './server.js';
 import { Subscription, graphqlWsClient } from './ws.js';
@@ -60,7 +60,7 @@ export interface RoomUser {
   roomId: string;
   rest: TenantUser;
   /** Sends a message through REST (POST /rooms/:id/messages). */
-  send(content: string, fields?: Record<string, unknown>): ReturnType<Client['post']>;
+  send(content: string, fields?: Record<string, unknown>): Promise<HttpResult>;
 }
 
 type TenantChain = Promise<TenantSeed> & {
