@@ -2,16 +2,12 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Client, adminClient, seedTenant } from './helpers/client.js';
-import { startServer, type TestServer } from './helpers/server.js';
+import { describe, expect, it } from 'vitest';
+import { Client, adminClient } from './helpers/client.js';
+import { useServer, seed } from './helpers/kit.js';
 
 describe('authentication', () => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startServer();
-  });
-  afterAll(() => server.stop());
+  const server = useServer();
 
   it('refuses the admin API without the right master key, creating nothing', async () => {
     const missing = await new Client(server.url).post('/admin/tenants', { name: 'X' });
@@ -33,7 +29,7 @@ describe('authentication', () => {
   });
 
   it('needs X-API-Key and X-User-Id on tenant endpoints', async () => {
-    const tenant = await seedTenant(server);
+    const tenant = await seed(server).tenant();
     const noKey = await new Client(server.url, { 'x-user-id': 'alice' }).get('/rooms');
     expect(noKey.status).toBe(401);
     expect(noKey.body.error).toEqual({ code: 'AUTHENTICATION_ERROR', message: 'Missing X-API-Key header' });
@@ -46,7 +42,7 @@ describe('authentication', () => {
   });
 
   it('stores only a hash of the key, and logs tenant validation without the key', async () => {
-    const tenant = await seedTenant(server, 'Hashed');
+    const tenant = await seed(server).tenant('Hashed');
     expect((await tenant.as('alice').get('/rooms')).status).toBe(200);
     await new Client(server.url, { 'x-api-key': 'sk_wrong', 'x-user-id': 'a' }).get('/rooms');
 
@@ -76,7 +72,7 @@ describe('authentication', () => {
   });
 
   it('shows the key once: listing tenants never returns it', async () => {
-    const tenant = await seedTenant(server, 'Once');
+    const tenant = await seed(server).tenant('Once');
     const res = await adminClient(server).request('POST', '/graphql', { query: '{ tenants { id name createdAt } }' });
     expect(res.status).toBe(200);
     expect(res.body.data.tenants).toContainEqual(expect.objectContaining({ id: tenant.tenantId, name: 'Once' }));
@@ -85,11 +81,7 @@ describe('authentication', () => {
 });
 
 describe('without MASTER_API_KEY', () => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startServer({ MASTER_API_KEY: '' });
-  });
-  afterAll(() => server.stop());
+  const server = useServer({ MASTER_API_KEY: '' });
 
   it('disables the admin API with a message saying so, and warns at start', async () => {
     const res = await new Client(server.url, { 'x-master-key': 'anything-at-all' }).post('/admin/tenants', { name: 'X' });

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { Client, createRoom, seedTenant } from './helpers/client.js';
+import { Client, createRoom } from './helpers/client.js';
+import { seed } from './helpers/kit.js';
 import { spawnServer } from './helpers/process.js';
-import type { TestServer } from './helpers/server.js';
 
 describe('durability', () => {
   it('loses no answered message when the process is killed (kill -9) mid-burst, and seqs stay gapless', async () => {
     const server = await spawnServer();
-    const tenant = await seedTenant({ url: server.url, masterKey: server.masterKey } as TestServer);
+    const tenant = await seed(server).tenant();
     const room = await createRoom(tenant.as('w'), 'group', []);
     const answered: Array<{ message_id: string; seq: number }> = [];
     let stop = false;

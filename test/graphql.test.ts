@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { graphql } from './gql/index.js';
-import { Client, adminClient, seedTenant, type SeededTenant } from './helpers/client.js';
-import { startServer, type TestServer } from './helpers/server.js';
+import { Client, adminClient } from './helpers/client.js';
+import { useTenant } from './helpers/kit.js';
 
 const CreateTenant = graphql(`
   mutation CreateTenant($name: String!) {
@@ -120,13 +120,7 @@ const Overview = graphql(`
 `);
 
 describe('GraphQL API', () => {
-  let server: TestServer;
-  let tenant: SeededTenant;
-  beforeAll(async () => {
-    server = await startServer();
-    tenant = await seedTenant(server);
-  });
-  afterAll(() => server.stop());
+  const { server, tenant } = useTenant();
 
   it('creates tenants with the master key only', async () => {
     const created = await adminClient(server).graphql(CreateTenant, { name: 'ViaGraphQL' });

@@ -1,10 +1,11 @@
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Client, createRoom, seedTenant } from './helpers/client.js';
+import { describe, expect, it } from 'vitest';
+import { Client, createRoom } from './helpers/client.js';
 import { testProvider } from './helpers/database.js';
-import { startServer, type TestServer } from './helpers/server.js';
+import { type TestServer } from './helpers/server.js';
+import { useServer, seed } from './helpers/kit.js';
 
 /** Holds the database's write lock from another connection until `release` is called. */
 async function lockDatabase(server: TestServer): Promise<() => Promise<void>> {
@@ -28,11 +29,7 @@ async function lockDatabase(server: TestServer): Promise<() => Promise<void>> {
 }
 
 describe('GET /health', () => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startServer({ SQLITE_BUSY_TIMEOUT_MS: '50' });
-  });
-  afterAll(() => server.stop());
+  const server = useServer({ SQLITE_BUSY_TIMEOUT_MS: '50' });
 
   it('is ok with zero tenants, without credentials', async () => {
     const res = await new Client(server.url).get('/health');
@@ -74,7 +71,7 @@ describe('GET /health', () => {
   });
 
   it('exposes aggregate Prometheus metrics without tenant ids', async () => {
-    const tenant = await seedTenant(server);
+    const tenant = await seed(server).tenant();
     const room = await createRoom(tenant.as('m'), 'group', []);
     for (let i = 0; i < 3; i += 1) await tenant.as('m').post(`/rooms/${room}/messages`, { content: 'x' });
     const res = await fetch(`${server.url}/metrics`);

@@ -1,15 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Client, createRoom, seedTenant, type SeededTenant } from './helpers/client.js';
-import { startServer, type TestServer } from './helpers/server.js';
+import { describe, expect, it } from 'vitest';
+import { Client, createRoom } from './helpers/client.js';
+import { useTenant } from './helpers/kit.js';
 
 describe('HTTP edge cases', () => {
-  let server: TestServer;
-  let tenant: SeededTenant;
-  beforeAll(async () => {
-    server = await startServer();
-    tenant = await seedTenant(server);
-  });
-  afterAll(() => server.stop());
+  const { server, tenant } = useTenant();
 
   it.each([
     ['malformed JSON', '{"type": "group", '],

@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { graphql } from './gql/index.js';
-import { createRoom, seedTenant } from './helpers/client.js';
-import { startServer, type TestServer } from './helpers/server.js';
+import { createRoom } from './helpers/client.js';
+import { useServer, seed } from './helpers/kit.js';
 
 const RoomQuery = graphql(`
   query IsolationRoom($id: ID!) {
@@ -37,15 +37,11 @@ const Ack = graphql(`
 `);
 
 describe('tenant isolation', () => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startServer();
-  });
-  afterAll(() => server.stop());
+  const server = useServer();
 
   it("never shows one tenant's room to another tenant, even to a user with the same id", async () => {
-    const acme = await seedTenant(server, 'Acme');
-    const globex = await seedTenant(server, 'Globex');
+    const acme = await seed(server).tenant('Acme');
+    const globex = await seed(server).tenant('Globex');
     const room = await createRoom(acme.as('alice'), 'group', ['bob']);
     await acme.as('alice').post(`/rooms/${room}/messages`, { content: 'secret' });
 
@@ -76,8 +72,8 @@ describe('tenant isolation', () => {
   });
 
   it('keeps dm uniqueness per tenant', async () => {
-    const a = await seedTenant(server, 'A');
-    const b = await seedTenant(server, 'B');
+    const a = await seed(server).tenant('A');
+    const b = await seed(server).tenant('B');
     expect((await a.as('x').post('/rooms', { type: 'dm', members: ['p', 'q'] })).status).toBe(201);
     expect((await b.as('x').post('/rooms', { type: 'dm', members: ['p', 'q'] })).status).toBe(201);
   });

@@ -1,16 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRoom, seedTenant, type SeededTenant } from './helpers/client.js';
-import { startServer, type TestServer } from './helpers/server.js';
+import { describe, expect, it } from 'vitest';
+import { createRoom } from './helpers/client.js';
 import { LegacyClient, sleep } from './helpers/ws.js';
+import { useTenant } from './helpers/kit.js';
 
 describe('the original /ws protocol', () => {
-  let server: TestServer;
-  let tenant: SeededTenant;
-  beforeAll(async () => {
-    server = await startServer({ MAX_MESSAGE_BYTES: '1000', PRESENCE_GRACE: '200ms' });
-    tenant = await seedTenant(server);
-  });
-  afterAll(() => server.stop());
+  const { server, tenant } = useTenant({ MAX_MESSAGE_BYTES: '1000', PRESENCE_GRACE: '200ms' });
 
   const connect = (userId: string) => LegacyClient.connect(server, tenant.apiKey, userId);
   const send = (room: string, user: string, content: string) => tenant.as(user).post(`/rooms/${room}/messages`, { content });

@@ -1,15 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRoom, seedTenant, type SeededTenant } from './helpers/client.js';
-import { startServer, type TestServer } from './helpers/server.js';
+import { describe, expect, it } from 'vitest';
+import { createRoom } from './helpers/client.js';
+import { useTenant } from './helpers/kit.js';
 
 describe('messages over REST', () => {
-  let server: TestServer;
-  let tenant: SeededTenant;
-  beforeAll(async () => {
-    server = await startServer({ MAX_MESSAGE_BYTES: '1000' });
-    tenant = await seedTenant(server);
-  });
-  afterAll(() => server.stop());
+  const { server, tenant } = useTenant({ MAX_MESSAGE_BYTES: '1000' });
 
   it('gives 60 concurrent sends to one room the seqs 1..60, each stored once', async () => {
     const room = await createRoom(tenant.as('alice'), 'group', ['bob']);

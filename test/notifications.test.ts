@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { graphql } from './gql/index.js';
-import { adminClient, createRoom, seedTenant, type SeededTenant } from './helpers/client.js';
-import { startServer, type TestServer } from './helpers/server.js';
+import { adminClient, createRoom } from './helpers/client.js';
 import { Subscription, graphqlWsClient, sleep } from './helpers/ws.js';
+import { useTenant, seed } from './helpers/kit.js';
 
 const Notifications = graphql(`
   subscription Notifications($topics: [String!]) {
@@ -44,13 +44,7 @@ const Untopic = graphql(`
 `);
 
 describe('notifications', () => {
-  let server: TestServer;
-  let tenant: SeededTenant;
-  beforeAll(async () => {
-    server = await startServer({ WORKER_INTERVAL: '50ms', RETRY_INTERVAL: '150ms', RETRY_MAX_ATTEMPTS: '2' });
-    tenant = await seedTenant(server);
-  });
-  afterAll(() => server.stop());
+  const { server, tenant } = useTenant({ WORKER_INTERVAL: '50ms', RETRY_INTERVAL: '150ms', RETRY_MAX_ATTEMPTS: '2' });
 
   // Delivery is at least once (the worker retries while a copy is unacknowledged): clients dedupe by id.
   const topicsOf = (sub: Subscription<any>) => [
@@ -116,7 +110,7 @@ describe('notifications', () => {
 
     // Someone else cannot acknowledge it, nor can another tenant.
     expect((await tenant.as('someone').graphql(AckNotification, { id })).body.errors![0]!.extensions.code).toBe('NOT_FOUND');
-    const other = await seedTenant(server, 'Other');
+    const other = await seed(server).tenant('Other');
     expect((await other.as('offline').post(`/notifications/${id}/ack`, {})).status).toBe(404);
   });
 

@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { graphql } from './gql/index.js';
-import { Client, adminClient, createRoom, seedTenant } from './helpers/client.js';
-import { startServer, type TestServer } from './helpers/server.js';
-import { LegacyClient, Subscription, graphqlWsClient, sleep } from './helpers/ws.js';
+import { Client, adminClient, createRoom } from './helpers/client.js';
+import { LegacyClient, Subscription, sleep } from './helpers/ws.js';
+import { useServer, seed } from './helpers/kit.js';
 
 const Viewer = graphql(`
   query LimitedViewer {
@@ -26,14 +26,10 @@ const LIMIT = 20;
 const freshWindow = () => sleep(1_100);
 
 describe('per-tenant rate limits', () => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startServer({ DEFAULT_RATE_LIMIT: String(LIMIT) });
-  });
-  afterAll(() => server.stop());
+  const server = useServer({ DEFAULT_RATE_LIMIT: String(LIMIT) });
 
   it('allows a burst up to the limit, then answers 429 with accurate headers and body', async () => {
-    const tenant = await seedTenant(server);
+    const tenant = await seed(server).tenant();
     const results = await Promise.all(Array.from({ length: LIMIT + 10 }, () => tenant.as('u').get('/rooms')));
     const ok = results.filter((r) => r.status === 200);
     const limited = results.filter((r) => r.status === 429);
@@ -62,7 +58,7 @@ describe('per-tenant rate limits', () => {
   });
 
   it('keeps a client retrying in a tight loop progressing at the limit, second after second', async () => {
-    const tenant = await seedTenant(server);
+    const tenant = await seed(server).tenant();
     await freshWindow();
     const started = Date.now();
     const successesPerSecond = [0, 0, 0];
@@ -84,8 +80,8 @@ describe('per-tenant rate limits', () => {
   });
 
   it('never lets one tenant exhausting its limit affect another', async () => {
-    const noisy = await seedTenant(server, 'Noisy');
-    const quiet = await seedTenant(server, 'Quiet');
+    const noisy = await seed(server).tenant('Noisy');
+    const quiet = await seed(server).tenant('Quiet');
     await freshWindow();
     const flood = Promise.all(Array.from({ length: 3 * LIMIT }, () => noisy.as('n').get('/rooms')));
     const calm = await Promise.all(Array.from({ length: LIMIT }, () => quiet.as('q').get('/rooms')));
@@ -94,7 +90,7 @@ describe('per-tenant rate limits', () => {
   });
 
   it('applies a per-tenant limit set by the operator within a second', async () => {
-    const tenant = await seedTenant(server);
+    const tenant = await seed(server).tenant();
     const patched = await adminClient(server).request('PATCH', `/admin/tenants/${tenant.tenantId}`, { rate_limit: 5 });
     expect(patched.status).toBe(200);
     await freshWindow();
@@ -104,7 +100,7 @@ describe('per-tenant rate limits', () => {
   });
 
   it('limits GraphQL over HTTP: 429 for the operation, with the code in extensions', async () => {
-    const tenant = await seedTenant(server);
+    const tenant = await seed(server).tenant();
     await freshWindow();
     const results = await Promise.all(Array.from({ length: LIMIT + 3 }, () => tenant.as('g').graphql(Viewer)));
     const limited = results.filter((r) => r.status === 429);
@@ -116,10 +112,10 @@ describe('per-tenant rate limits', () => {
   });
 
   it('limits each WebSocket operation and /ws frame, keeping the socket open', async () => {
-    const tenant = await seedTenant(server);
+    const tenant = await seed(server).tenant();
     const room = await createRoom(tenant.as('w'), 'group', []);
     await freshWindow();
-    const client = graphqlWsClient(server, { apiKey: tenant.apiKey, userId: 'w' });
+    const client = tenant.as('w').ws();
     const subs = Array.from({ length: LIMIT + 2 }, () => new Subscription(client, Watch, { roomId: room }));
     await Promise.all(subs.slice(LIMIT).map((s) => s.until((x) => x.done)));
     const refused = subs.filter((s) => s.done);
@@ -144,7 +140,7 @@ describe('per-tenant rate limits', () => {
   });
 
   it('applies a changed limit to WebSockets that were already open', async () => {
-    const tenant = await seedTenant(server);
+    const tenant = await seed(server).tenant();
     const room = await createRoom(tenant.as('w'), 'group', []);
     const legacy = await LegacyClient.connect(server, tenant.apiKey, 'w');
     await adminClient(server).request('PATCH', `/admin/tenants/${tenant.tenantId}`, { rate_limit: 2 });
@@ -156,7 +152,7 @@ describe('per-tenant rate limits', () => {
   });
 
   it("does not charge failed authentication to a tenant, and throttles an address that keeps failing", async () => {
-    const tenant = await seedTenant(server);
+    const tenant = await seed(server).tenant();
     expect((await tenant.as('u').get('/rooms')).status).toBe(200);
     await freshWindow();
     const bad = await Promise.all(Array.from({ length: 25 }, () => new Client(server.url, { 'x-api-key': 'sk_nope', 'x-user-id': 'x' }).get('/rooms')));

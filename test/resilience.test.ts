@@ -1,10 +1,10 @@
 import WebSocket from 'ws';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { graphql } from './gql/index.js';
-import { Client, createRoom, seedTenant, type SeededTenant } from './helpers/client.js';
+import { Client, createRoom } from './helpers/client.js';
 import { spawnServer } from './helpers/process.js';
-import { startServer, type TestServer } from './helpers/server.js';
-import { LegacyClient, Subscription, graphqlWsClient, sleep, wsUrl } from './helpers/ws.js';
+import { LegacyClient, Subscription, sleep, wsUrl } from './helpers/ws.js';
+import { seed, useTenant } from './helpers/kit.js';
 
 const Watch = graphql(`
   subscription Watch($roomId: ID!, $afterSeq: Int) {
@@ -15,17 +15,11 @@ const Watch = graphql(`
 `);
 
 describe('slow consumers', () => {
-  let server: TestServer;
-  let tenant: SeededTenant;
-  beforeAll(async () => {
-    server = await startServer({ WS_MAX_BUFFERED_BYTES: '262144', MAX_MESSAGE_BYTES: '20000' });
-    tenant = await seedTenant(server);
-  });
-  afterAll(() => server.stop());
+  const { server, tenant } = useTenant({ WS_MAX_BUFFERED_BYTES: '262144', MAX_MESSAGE_BYTES: '20000' });
 
   it('disconnects a consumer that stops reading, with 1013, while others keep receiving; it resumes by seq', async () => {
     const room = await createRoom(tenant.as('src'), 'group', ['fast', 'slow']);
-    const fastClient = graphqlWsClient(server, { apiKey: tenant.apiKey, userId: 'fast' });
+    const fastClient = tenant.as('fast').ws();
     const fast = new Subscription(fastClient, Watch, { roomId: room });
 
     // The slow consumer speaks graphql-transport-ws by hand, then stops reading its socket.
@@ -59,7 +53,7 @@ describe('slow consumers', () => {
     expect(slowSeqs).toBeLessThan(total);
 
     // Reconnecting from the last seq it saw gets the rest.
-    const again = graphqlWsClient(server, { apiKey: tenant.apiKey, userId: 'slow' });
+    const again = tenant.as('slow').ws();
     const rest = new Subscription(again, Watch, { roomId: room, afterSeq: slowSeqs });
     await rest.count(total - slowSeqs, 30_000);
     expect(rest.values[0]!.messageAdded.seq).toBe(slowSeqs + 1);
@@ -70,13 +64,7 @@ describe('slow consumers', () => {
 });
 
 describe('heartbeat', () => {
-  let server: TestServer;
-  let tenant: SeededTenant;
-  beforeAll(async () => {
-    server = await startServer({ WS_PING_INTERVAL: '100ms', WS_IDLE_TIMEOUT: '400ms' });
-    tenant = await seedTenant(server);
-  });
-  afterAll(() => server.stop());
+  const { server, tenant } = useTenant({ WS_PING_INTERVAL: '100ms', WS_IDLE_TIMEOUT: '400ms' });
 
   it('pings peers and drops one that stays silent', async () => {
     const silent = new WebSocket(`${wsUrl(server, '/ws')}?api_key=${encodeURIComponent(tenant.apiKey)}&user_id=mute`, { autoPong: false });
@@ -97,11 +85,10 @@ describe('heartbeat', () => {
 describe('graceful shutdown', () => {
   it('tells every socket, finishes in-flight writes and exits 0 within SHUTDOWN_DRAIN_TIMEOUT', async () => {
     const server = await spawnServer({ SHUTDOWN_DRAIN_TIMEOUT: '5s' });
-    const testServer = { url: server.url, masterKey: server.masterKey } as TestServer;
-    const tenant = await seedTenant(testServer);
+    const tenant = await seed(server).tenant();
     const room = await createRoom(tenant.as('u1'), 'group', ['u2']);
-    const legacy = await LegacyClient.connect(testServer, tenant.apiKey, 'u2');
-    const gql = graphqlWsClient(testServer, { apiKey: tenant.apiKey, userId: 'u2' });
+    const legacy = await LegacyClient.connect(server, tenant.apiKey, 'u2');
+    const gql = tenant.as('u2').ws();
     new Subscription(gql, Watch, { roomId: room });
     await sleep(300);
 

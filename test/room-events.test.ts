@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { graphql } from './gql/index.js';
-import { createRoom, seedTenant, type SeededTenant } from './helpers/client.js';
-import { startServer, type TestServer } from './helpers/server.js';
-import { Subscription, graphqlWsClient, sleep } from './helpers/ws.js';
+import { createRoom } from './helpers/client.js';
+import { Subscription, sleep } from './helpers/ws.js';
+import { useTenant } from './helpers/kit.js';
 
 const Inbox = graphql(`
   subscription Inbox($after: [RoomCursorInput!]) {
@@ -51,13 +51,7 @@ const AckMessages = graphql(`
 `);
 
 describe('inbox, typing, presence and acks', () => {
-  let server: TestServer;
-  let tenant: SeededTenant;
-  beforeAll(async () => {
-    server = await startServer({ TYPING_TIMEOUT: '400ms', PRESENCE_GRACE: '400ms' });
-    tenant = await seedTenant(server);
-  });
-  afterAll(() => server.stop());
+  const { tenant } = useTenant({ TYPING_TIMEOUT: '400ms', PRESENCE_GRACE: '400ms' });
 
   const send = (room: string, user: string, content: string) => tenant.as(user).post(`/rooms/${room}/messages`, { content });
 
@@ -68,7 +62,7 @@ describe('inbox, typing, presence and acks', () => {
     for (let i = 1; i <= 3; i += 1) await send(b, 'amy', `b${i}`);
     await tenant.as('ibx').post('/acks', { room_id: a, seq: 2 });
 
-    const client = graphqlWsClient(server, { apiKey: tenant.apiKey, userId: 'ibx' });
+    const client = tenant.as('ibx').ws();
     const sub = new Subscription(client, Inbox, { after: [{ roomId: b, afterSeq: 1 }] });
     await sub.count(4);
     const byRoom = (room: string) => sub.values.filter((v) => v.inbox.roomId === room).map((v) => v.inbox.message.content);
@@ -86,7 +80,7 @@ describe('inbox, typing, presence and acks', () => {
 
   it('typing: announced to the room, throttled, and ending by itself', async () => {
     const room = await createRoom(tenant.as('tia'), 'group', ['tom']);
-    const watcher = graphqlWsClient(server, { apiKey: tenant.apiKey, userId: 'tom' });
+    const watcher = tenant.as('tom').ws();
     const events = new Subscription(watcher, RoomEvents, { roomId: room });
     await sleep(150);
     const tia = tenant.as('tia');
@@ -115,7 +109,7 @@ describe('inbox, typing, presence and acks', () => {
     const room = await createRoom(tenant.as('ann'), 'group', ['abe']);
     await send(room, 'ann', 'x');
     await send(room, 'ann', 'y');
-    const watcher = graphqlWsClient(server, { apiKey: tenant.apiKey, userId: 'ann' });
+    const watcher = tenant.as('ann').ws();
     const events = new Subscription(watcher, RoomEvents, { roomId: room });
     await sleep(150);
     await tenant.as('abe').graphql(AckMessages, { roomId: room, seq: 2 });
@@ -129,25 +123,25 @@ describe('inbox, typing, presence and acks', () => {
   it('presence: ONLINE on the first connection, OFFLINE after the grace period, shown only to users sharing a room', async () => {
     const shared = await createRoom(tenant.as('pam'), 'group', ['pat']);
     const elsewhere = await createRoom(tenant.as('zed'), 'group', []);
-    const pam = graphqlWsClient(server, { apiKey: tenant.apiKey, userId: 'pam' });
+    const pam = tenant.as('pam').ws();
     const seen = new Subscription(pam, RoomEvents, { roomId: shared });
-    const zed = graphqlWsClient(server, { apiKey: tenant.apiKey, userId: 'zed' });
+    const zed = tenant.as('zed').ws();
     const notSeen = new Subscription(zed, RoomEvents, { roomId: elsewhere });
     await sleep(600);
     const presence = () => seen.values.map((v) => v.roomEvents).filter((e) => e.__typename === 'PresenceEvent');
     const before = presence().length;
 
-    const first = graphqlWsClient(server, { apiKey: tenant.apiKey, userId: 'pat' });
+    const first = tenant.as('pat').ws();
     await seen.until(() => presence().length === before + 1);
     expect(presence().at(-1)).toEqual({ __typename: 'PresenceEvent', userId: 'pat', status: 'ONLINE' });
 
     // A second connection, and a quick reconnect within the grace period, announce nothing.
-    const second = graphqlWsClient(server, { apiKey: tenant.apiKey, userId: 'pat' });
+    const second = tenant.as('pat').ws();
     await sleep(100);
     await first.dispose();
     await second.dispose();
     await sleep(100);
-    const third = graphqlWsClient(server, { apiKey: tenant.apiKey, userId: 'pat' });
+    const third = tenant.as('pat').ws();
     await sleep(700);
     expect(presence().length).toBe(before + 1);
 

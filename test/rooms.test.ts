@@ -1,15 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRoom, seedTenant, type SeededTenant } from './helpers/client.js';
-import { startServer, type TestServer } from './helpers/server.js';
+import { describe, expect, it } from 'vitest';
+import { createRoom } from './helpers/client.js';
+import { useTenant, seed } from './helpers/kit.js';
 
 describe('rooms over REST', () => {
-  let server: TestServer;
-  let tenant: SeededTenant;
-  beforeAll(async () => {
-    server = await startServer();
-    tenant = await seedTenant(server);
-  });
-  afterAll(() => server.stop());
+  const { server, tenant } = useTenant();
 
   it('creates a dm once: the second attempt is a 409 naming the existing room, whatever the order', async () => {
     const first = await tenant.as('carol').post('/rooms', { type: 'dm', members: ['alice', 'bob'] });
@@ -48,7 +42,7 @@ describe('rooms over REST', () => {
   });
 
   it("lists only the caller's rooms and shows a room only to its members", async () => {
-    const t = await seedTenant(server, 'Listing');
+    const t = await seed(server).tenant('Listing');
     const mine = await createRoom(t.as('u1'), 'channel', ['u2'], 'News');
     await createRoom(t.as('u3'), 'group', ['u4']);
     const list = await t.as('u2').get('/rooms');
@@ -81,7 +75,7 @@ describe('rooms over REST', () => {
     ['a name that is not a string', { type: 'group', members: [], name: 42 }, 'name'],
     ['a name too long', { type: 'group', members: [], name: 'n'.repeat(201) }, 'name'],
   ])('rejects %s with a 400 naming the field, and creates nothing', async (_label, body, field) => {
-    const t = await seedTenant(server, 'Bad input');
+    const t = await seed(server).tenant('Bad input');
     const res = await t.as('creator').post('/rooms', body);
     expect(res.status).toBe(400);
     expect(res.body).toEqual({ success: false, error: { code: 'VALIDATION_ERROR', message: expect.any(String), field } });

@@ -1,10 +1,10 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { graphql } from './gql/index.js';
-import { Client, createRoom, type SeededTenant } from './helpers/client.js';
+import { Client, createRoom } from './helpers/client.js';
 import { CuttableProxy, RedisServer } from './helpers/network.js';
-import { startCluster, type Cluster, type ServerProcess } from './helpers/process.js';
-import type { TestServer } from './helpers/server.js';
+import { seedCluster } from './helpers/kit.js';
+import { startCluster, type Cluster } from './helpers/process.js';
 import { LegacyClient, Subscription, graphqlWsClient, sleep } from './helpers/ws.js';
 
 // Several real ChatAPI processes on one PostgreSQL database and one Redis behave as one service.
@@ -31,23 +31,6 @@ const Presence = graphql(`
   }
 `);
 
-const asTestServer = (p: ServerProcess, masterKey: string) => ({ url: p.url, masterKey }) as TestServer;
-
-/** A tenant, with clients for any instance. */
-async function createTenant(cluster: Cluster, limit?: number) {
-  const admin = (i = 0) => new Client(cluster.instances[i]!.url, { 'x-master-key': cluster.masterKey });
-  const created = await admin().post('/admin/tenants', { name: 'Cluster' });
-  if (limit) await admin().request('PATCH', `/admin/tenants/${created.body.tenant_id}`, { rate_limit: limit });
-  const apiKey: string = created.body.api_key;
-  const tenantId: string = created.body.tenant_id;
-  const on = (i: number): SeededTenant => ({
-    tenantId,
-    apiKey,
-    as: (userId) => new Client(cluster.instances[i]!.url, { 'x-api-key': apiKey, 'x-user-id': userId }),
-  });
-  return { admin, on, apiKey, tenantId };
-}
-
 describe('several instances on PostgreSQL and Redis', () => {
   let cluster: Cluster;
   beforeAll(async () => {
@@ -68,9 +51,9 @@ describe('several instances on PostgreSQL and Redis', () => {
   });
 
   it('delivers a message sent on one instance to a subscriber on another', async () => {
-    const t = await createTenant(cluster);
+    const t = await seedCluster(cluster).tenant();
     const room = await createRoom(t.on(0).as('a'), 'group', ['b']);
-    const client = graphqlWsClient(asTestServer(cluster.instances[1]!, cluster.masterKey), { apiKey: t.apiKey, userId: 'b' });
+    const client = t.on(1).as('b').ws();
     const sub = new Subscription(client, Watch, { roomId: room });
     // Wait until the subscription is live (a probe message arrives), however busy the machine is.
     for (let i = 0; i < 50 && sub.values.length === 0; i += 1) {
@@ -87,7 +70,7 @@ describe('several instances on PostgreSQL and Redis', () => {
   });
 
   it('keeps seqs unique and gapless when every instance accepts sends for one room at once', async () => {
-    const t = await createTenant(cluster);
+    const t = await seedCluster(cluster).tenant();
     const room = await createRoom(t.on(0).as('a'), 'group', []);
     const sends = Array.from({ length: 150 }, (_, i) => t.on(i % 3).as('a').post(`/rooms/${room}/messages`, { content: `c${i}` }));
     const results = await Promise.all(sends);
@@ -101,7 +84,7 @@ describe('several instances on PostgreSQL and Redis', () => {
   });
 
   it('shares one rate limit between instances', async () => {
-    const t = await createTenant(cluster, 20);
+    const t = await seedCluster(cluster).tenant('Cluster', { rateLimit: 20 });
     await sleep(1_100);
     const results = await Promise.all(Array.from({ length: 30 }, (_, i) => t.on(i % 3).as('u').get('/rooms')));
     expect(results.filter((r) => r.status === 200)).toHaveLength(20);
@@ -109,19 +92,19 @@ describe('several instances on PostgreSQL and Redis', () => {
   });
 
   it('takes a disabled tenant and a revoked key off every instance within a second', async () => {
-    const t = await createTenant(cluster);
+    const t = await seedCluster(cluster).tenant();
     const second = (await t.admin().post(`/admin/tenants/${t.tenantId}/rotate-key`, { grace_seconds: 3600 })).body;
     // Both keys are now cached on instance 2.
     expect((await t.on(2).as('u').get('/rooms')).status).toBe(200);
     expect((await new Client(cluster.instances[2]!.url, { 'x-api-key': second.api_key, 'x-user-id': 'u' }).get('/rooms')).status).toBe(200);
-    const socket = await LegacyClient.connect(asTestServer(cluster.instances[2]!, cluster.masterKey), second.api_key, 'u');
+    const socket = await LegacyClient.connect(cluster.instances[2]!, second.api_key, 'u');
 
     await t.admin(0).request('DELETE', `/admin/tenants/${t.tenantId}/keys/${second.key_id}`);
     await sleep(1_000);
     expect((await new Client(cluster.instances[2]!.url, { 'x-api-key': second.api_key, 'x-user-id': 'u' }).get('/rooms')).status).toBe(401);
     expect((await socket.closed).code).toBe(4401);
 
-    const other = await LegacyClient.connect(asTestServer(cluster.instances[1]!, cluster.masterKey), t.apiKey, 'u');
+    const other = await LegacyClient.connect(cluster.instances[1]!, t.apiKey, 'u');
     await t.admin(0).request('PATCH', `/admin/tenants/${t.tenantId}`, { disabled: true });
     await sleep(1_000);
     expect((await t.on(1).as('u').get('/rooms')).status).toBe(403);
@@ -130,17 +113,17 @@ describe('several instances on PostgreSQL and Redis', () => {
   });
 
   it('counts presence over all instances, and an instance that dies does not leave its users ONLINE', async () => {
-    const t = await createTenant(cluster);
+    const t = await seedCluster(cluster).tenant();
     const room = await createRoom(t.on(0).as('watcher'), 'group', ['pat']);
-    const watcher = graphqlWsClient(asTestServer(cluster.instances[0]!, cluster.masterKey), { apiKey: t.apiKey, userId: 'watcher' });
+    const watcher = t.on(0).as('watcher').ws();
     const events = new Subscription(watcher, Presence, { roomId: room });
     await sleep(300);
     const patStatus = () => events.values.map((v) => v.roomEvents).filter((e: any) => e.userId === 'pat').map((e: any) => e.status);
 
-    const onOne = await LegacyClient.connect(asTestServer(cluster.instances[1]!, cluster.masterKey), t.apiKey, 'pat');
+    const onOne = await LegacyClient.connect(cluster.instances[1]!, t.apiKey, 'pat');
     await events.until(() => patStatus().length === 1);
     const doomed = await cluster.add({ PRESENCE_INSTANCE_TTL: '1s', PRESENCE_GRACE: '300ms' });
-    const onDoomed = await LegacyClient.connect(asTestServer(doomed, cluster.masterKey), t.apiKey, 'pat');
+    const onDoomed = await LegacyClient.connect(doomed, t.apiKey, 'pat');
     onOne.close();
     await sleep(1_000);
     // Still connected through the other instance: no OFFLINE.
@@ -159,9 +142,9 @@ describe('faults', () => {
     const redis = await RedisServer.start();
     const cluster = await startCluster(2, { REDIS_URL: redis.url });
     try {
-      const t = await createTenant(cluster);
+      const t = await seedCluster(cluster).tenant();
       const room = await createRoom(t.on(0).as('a'), 'group', ['b']);
-      const client = graphqlWsClient(asTestServer(cluster.instances[1]!, cluster.masterKey), { apiKey: t.apiKey, userId: 'b' });
+      const client = t.on(1).as('b').ws();
       const sub = new Subscription(client, Watch, { roomId: room });
       await sleep(300);
       await t.on(0).as('a').post(`/rooms/${room}/messages`, { content: 'before' });
@@ -201,9 +184,9 @@ describe('faults', () => {
     const cluster = await startCluster(1, { REDIS_URL: redis.url });
     await cluster.add({ REDIS_URL: `redis://127.0.0.1:${proxy.port}` }); // instance 1 reaches Redis through the proxy
     try {
-      const t = await createTenant(cluster);
+      const t = await seedCluster(cluster).tenant();
       const room = await createRoom(t.on(1).as('a'), 'group', ['b']);
-      const client = graphqlWsClient(asTestServer(cluster.instances[0]!, cluster.masterKey), { apiKey: t.apiKey, userId: 'b' });
+      const client = t.on(0).as('b').ws();
       const sub = new Subscription(client, Watch, { roomId: room, afterSeq: 0 });
       await sleep(300);
       await t.on(1).as('a').post(`/rooms/${room}/messages`, { content: 'one' });
@@ -233,12 +216,12 @@ describe('faults', () => {
     url.port = String(proxy.port);
     const instance = await probe.add({ DATABASE_URL: url.toString() });
     try {
-      const t = await createTenant(probe);
+      const t = await seedCluster(probe).tenant();
       const room = await createRoom(t.on(0).as('a'), 'group', []);
       expect((await t.on(0).as('a').get(`/rooms/${room}/messages`)).status).toBe(200); // membership now cached
       await proxy.cut();
       // A subscription attempted during the outage fails: its room feed cannot start.
-      const early = graphqlWsClient(asTestServer(instance, probe.masterKey), { apiKey: t.apiKey, userId: 'a' });
+      const early = graphqlWsClient(instance, { apiKey: t.apiKey, userId: 'a' });
       const failed = new Subscription(early, Watch, { roomId: room, afterSeq: 0 });
       await failed.until((x) => x.done, 10_000);
       expect((failed.errors[0] as any)?.extensions?.code).toBe('SERVICE_UNAVAILABLE');
@@ -262,7 +245,7 @@ describe('faults', () => {
       const history = await t.on(0).as('a').get(`/rooms/${room}/messages`);
       expect(history.body.map((m: any) => m.content)).toEqual(['back']);
       // Subscriptions recover too (a room feed that failed to start is not kept around).
-      const client = graphqlWsClient(asTestServer(instance, probe.masterKey), { apiKey: t.apiKey, userId: 'a' });
+      const client = graphqlWsClient(instance, { apiKey: t.apiKey, userId: 'a' });
       const sub = new Subscription(client, Watch, { roomId: room, afterSeq: 0 });
       await sub.count(1, 10_000);
       expect(sub.values[0]!.messageAdded.content).toBe('back');

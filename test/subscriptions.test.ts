@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { graphql } from './gql/index.js';
-import { createRoom, seedTenant, type SeededTenant } from './helpers/client.js';
-import { startServer, type TestServer } from './helpers/server.js';
+import { createRoom } from './helpers/client.js';
 import { Subscription, graphqlWsClient, sleep } from './helpers/ws.js';
+import { useTenant, seed } from './helpers/kit.js';
 
 const MessageAdded = graphql(`
   subscription MessageAdded($roomId: ID!, $afterSeq: Int) {
@@ -38,19 +38,13 @@ const SeqOnly = graphql(`
 `);
 
 describe('messageAdded over graphql-ws', () => {
-  let server: TestServer;
-  let tenant: SeededTenant;
-  beforeAll(async () => {
-    server = await startServer();
-    tenant = await seedTenant(server);
-  });
-  afterAll(() => server.stop());
+  const { server, tenant } = useTenant();
 
   const send = (room: string, user: string, content: string) => tenant.as(user).post(`/rooms/${room}/messages`, { content });
 
   it('delivers live messages, built from the stored message', async () => {
     const room = await createRoom(tenant.as('alice'), 'group', ['bob']);
-    const client = graphqlWsClient(server, { apiKey: tenant.apiKey, userId: 'bob' });
+    const client = tenant.as('bob').ws();
     const sub = new Subscription(client, MessageAdded, { roomId: room });
     await sleep(200);
     const sent = await tenant.as('alice').post(`/rooms/${room}/messages`, { content: 'hello', meta: { a: 1 }, client_message_id: 'c1' });
@@ -72,8 +66,8 @@ describe('messageAdded over graphql-ws', () => {
 
   it('gives subscribers with different selections or variables on one room their own results', async () => {
     const room = await createRoom(tenant.as('alice'), 'group', ['bob', 'carol']);
-    const bob = graphqlWsClient(server, { apiKey: tenant.apiKey, userId: 'bob' });
-    const carol = graphqlWsClient(server, { apiKey: tenant.apiKey, userId: 'carol' });
+    const bob = tenant.as('bob').ws();
+    const carol = tenant.as('carol').ws();
     const full = new Subscription(bob, MessageAdded, { roomId: room });
     const sameAsFull = new Subscription(carol, MessageAdded, { roomId: room });
     const seqOnly = new Subscription(carol, SeqOnly, { roomId: room, withContent: false });
@@ -91,7 +85,7 @@ describe('messageAdded over graphql-ws', () => {
 
   it('does not share a payload between an omitted variable and an explicit null', async () => {
     const room = await createRoom(tenant.as('alice'), 'group', ['bob']);
-    const bob = graphqlWsClient(server, { apiKey: tenant.apiKey, userId: 'bob' });
+    const bob = tenant.as('bob').ws();
     const explicitNull = new Subscription(bob, WithDefault, { roomId: room, show: null });
     const omitted = new Subscription(bob, WithDefault, { roomId: room });
     await sleep(200);
@@ -106,7 +100,7 @@ describe('messageAdded over graphql-ws', () => {
   it('replays stored messages after afterSeq, then continues live', async () => {
     const room = await createRoom(tenant.as('alice'), 'group', ['bob']);
     for (let i = 1; i <= 5; i += 1) await send(room, 'alice', `m${i}`);
-    const client = graphqlWsClient(server, { apiKey: tenant.apiKey, userId: 'bob' });
+    const client = tenant.as('bob').ws();
     const sub = new Subscription(client, MessageAdded, { roomId: room, afterSeq: 2 });
     await sub.count(3);
     await send(room, 'alice', 'm6');
@@ -132,7 +126,7 @@ describe('messageAdded over graphql-ws', () => {
     void sendersDone.then(() => (allSent = true));
     while (received.size < total) {
       sessions += 1;
-      const client = graphqlWsClient(server, { apiKey: tenant.apiKey, userId: 'reader' });
+      const client = tenant.as('reader').ws();
       const sub = new Subscription(client, MessageAdded, { roomId: room, afterSeq: lastSeq });
       // Stay for a random while (or until everything arrived once all senders finished).
       const stay = allSent ? 10_000 : 20 + Math.floor(Math.random() * 150);
@@ -160,9 +154,9 @@ describe('messageAdded over graphql-ws', () => {
   it('refuses a subscription to a room the user may not read, without disturbing the others on the socket', async () => {
     const mine = await createRoom(tenant.as('bob'), 'group', []);
     const theirs = await createRoom(tenant.as('alice'), 'group', []);
-    const other = await seedTenant(server, 'Other');
+    const other = await seed(server).tenant('Other');
     const foreign = await createRoom(other.as('bob'), 'group', []);
-    const client = graphqlWsClient(server, { apiKey: tenant.apiKey, userId: 'bob' });
+    const client = tenant.as('bob').ws();
     const good = new Subscription(client, MessageAdded, { roomId: mine });
     const notMember = new Subscription(client, MessageAdded, { roomId: theirs });
     const otherTenant = new Subscription(client, MessageAdded, { roomId: foreign });

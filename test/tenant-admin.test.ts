@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { graphql } from './gql/index.js';
-import { Client, adminClient, createRoom, seedTenant } from './helpers/client.js';
+import { Client, adminClient, createRoom } from './helpers/client.js';
 import { startServer, type TestServer } from './helpers/server.js';
-import { LegacyClient, graphqlWsClient, sleep } from './helpers/ws.js';
+import { LegacyClient, sleep } from './helpers/ws.js';
+import { useServer, seed } from './helpers/kit.js';
 
 const Rotate = graphql(`
   mutation Rotate($tenantId: ID!, $grace: Int) {
@@ -65,7 +66,7 @@ describe('tenant administration', () => {
   const keyClient = (apiKey: string, userId = 'u') => new Client(server.url, { 'x-api-key': apiKey, 'x-user-id': userId });
 
   it('lists and shows tenants without ever showing a key or its hash', async () => {
-    const tenant = await seedTenant(server, 'Listed');
+    const tenant = await seed(server).tenant('Listed');
     const list = await admin.get('/admin/tenants');
     expect(list.status).toBe(200);
     const entry = list.body.find((t: any) => t.tenant_id === tenant.tenantId);
@@ -91,7 +92,7 @@ describe('tenant administration', () => {
     [{ disabled: 'yes' }, 'disabled'],
     [{ name: '' }, 'name'],
   ])('refuses PATCH %j with 400 and changes nothing', async (body, field) => {
-    const tenant = await seedTenant(server, 'Unchanged');
+    const tenant = await seed(server).tenant('Unchanged');
     const res = await admin.request('PATCH', `/admin/tenants/${tenant.tenantId}`, body);
     expect(res.status).toBe(400);
     expect(res.body.error).toMatchObject({ code: 'VALIDATION_ERROR', field });
@@ -99,7 +100,7 @@ describe('tenant administration', () => {
   });
 
   it('renames and sets limits; unknown tenants are 404', async () => {
-    const tenant = await seedTenant(server, 'Before');
+    const tenant = await seed(server).tenant('Before');
     const res = await admin.request('PATCH', `/admin/tenants/${tenant.tenantId}`, { name: 'After', rate_limit: 50 });
     expect(res.body).toMatchObject({ name: 'After', rate_limit: 50 });
     const back = await admin.request('PATCH', `/admin/tenants/${tenant.tenantId}`, { rate_limit: null });
@@ -108,10 +109,10 @@ describe('tenant administration', () => {
   });
 
   it('disables a tenant: its keys get 403 "tenant disabled" and its sockets close; enabling restores it', async () => {
-    const tenant = await seedTenant(server);
+    const tenant = await seed(server).tenant();
     const room = await createRoom(tenant.as('d'), 'group', []);
     const socket = await LegacyClient.connect(server, tenant.apiKey, 'd');
-    const gql = graphqlWsClient(server, { apiKey: tenant.apiKey, userId: 'd' });
+    const gql = tenant.as('d').ws();
     await sleep(150);
 
     expect((await admin.request('PATCH', `/admin/tenants/${tenant.tenantId}`, { disabled: true })).body.disabled).toBe(true);
@@ -132,7 +133,7 @@ describe('tenant administration', () => {
   });
 
   it('rotates without grace: the new key works at once, the old one is refused at once', async () => {
-    const tenant = await seedTenant(server);
+    const tenant = await seed(server).tenant();
     const socket = await LegacyClient.connect(server, tenant.apiKey, 'r');
     const rotated = await admin.post(`/admin/tenants/${tenant.tenantId}/rotate-key`);
     expect(rotated.status).toBe(201);
@@ -146,7 +147,7 @@ describe('tenant administration', () => {
   });
 
   it('rotates with grace: both keys work until the grace period ends, then the old one is refused', async () => {
-    const tenant = await seedTenant(server);
+    const tenant = await seed(server).tenant();
     const socket = await LegacyClient.connect(server, tenant.apiKey, 'g');
     const rotated = await admin.post(`/admin/tenants/${tenant.tenantId}/rotate-key`, { grace_seconds: 2 });
     expect(rotated.status).toBe(201);
@@ -168,7 +169,7 @@ describe('tenant administration', () => {
   });
 
   it('revokes one key immediately, on every path', async () => {
-    const tenant = await seedTenant(server);
+    const tenant = await seed(server).tenant();
     const second = (await admin.post(`/admin/tenants/${tenant.tenantId}/rotate-key`, { grace_seconds: 3600 })).body;
     const socket = await LegacyClient.connect(server, second.api_key, 'v');
     const revoked = await admin.request('DELETE', `/admin/tenants/${tenant.tenantId}/keys/${second.key_id}`);
@@ -178,14 +179,14 @@ describe('tenant administration', () => {
     expect((await socket.closed).code).toBe(4401);
     expect((await keyClient(tenant.apiKey).get('/rooms')).status).toBe(200);
     expect((await admin.request('DELETE', `/admin/tenants/${tenant.tenantId}/keys/key_nope`)).status).toBe(404);
-    const other = await seedTenant(server);
+    const other = await seed(server).tenant();
     const otherKey = (await admin.get(`/admin/tenants/${other.tenantId}/keys`)).body[0].key_id;
     expect((await admin.request('DELETE', `/admin/tenants/${tenant.tenantId}/keys/${otherKey}`)).status).toBe(404);
   });
 
   it('deletes a tenant with all its data, leaving other tenants untouched', async () => {
-    const doomed = await seedTenant(server, 'Doomed');
-    const kept = await seedTenant(server, 'Kept');
+    const doomed = await seed(server).tenant('Doomed');
+    const kept = await seed(server).tenant('Kept');
     const doomedRoom = await createRoom(doomed.as('a'), 'group', ['b']);
     const keptRoom = await createRoom(kept.as('a'), 'group', ['b']);
     for (const [t, room] of [[doomed, doomedRoom], [kept, keptRoom]] as const) {
@@ -221,15 +222,11 @@ describe('tenant administration', () => {
 });
 
 describe('tenant administration over GraphQL, and the audit trail', () => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startServer();
-  });
-  afterAll(() => server.stop());
+  const server = useServer();
 
   it('offers the same operations as REST, each logged as an audit line without secrets', async () => {
     const admin = adminClient(server);
-    const tenant = await seedTenant(server, 'Gql');
+    const tenant = await seed(server).tenant('Gql');
     const updated = await admin.graphql(UpdateTenant, { id: tenant.tenantId, input: { name: 'Gql2', rateLimit: 7 } });
     expect(updated.body.data!.updateTenant).toEqual({ name: 'Gql2', rateLimit: 7, disabled: false });
     const rotated = await admin.graphql(Rotate, { tenantId: tenant.tenantId, grace: 60 });

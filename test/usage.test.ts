@@ -1,18 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminClient, createRoom, seedTenant } from './helpers/client.js';
-import { startServer, type TestServer } from './helpers/server.js';
+import { describe, expect, it } from 'vitest';
+import { adminClient, createRoom } from './helpers/client.js';
 import { LegacyClient, sleep } from './helpers/ws.js';
+import { useServer, seed } from './helpers/kit.js';
 
 describe('usage per tenant', () => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startServer({ DEFAULT_RATE_LIMIT: '10' });
-  });
-  afterAll(() => server.stop());
+  const server = useServer({ DEFAULT_RATE_LIMIT: '10' });
 
   it('counts exactly the traffic a tenant generated, per day', async () => {
-    const tenant = await seedTenant(server, 'Metered');
-    const other = await seedTenant(server, 'Other');
+    const tenant = await seed(server).tenant('Metered');
+    const other = await seed(server).tenant('Other');
     let requests = 0;
     const room = await createRoom(tenant.as('u1'), 'group', ['u2', 'u3']);
     requests += 1;
@@ -58,7 +54,7 @@ describe('usage per tenant', () => {
   });
 
   it('reports a range of days and validates it', async () => {
-    const tenant = await seedTenant(server);
+    const tenant = await seed(server).tenant();
     const admin = adminClient(server);
     const month = await admin.get(`/admin/tenants/${tenant.tenantId}/usage`);
     expect(month.body).toHaveLength(30);

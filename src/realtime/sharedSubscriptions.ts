@@ -1,15 +1,20 @@
 import {
+  BREAK,
   createSourceEventStream,
   execute,
   Kind,
+  TypeInfo,
   visit,
+  visitWithTypeInfo,
   type DocumentNode,
   type ExecutionArgs,
   type ExecutionResult,
   type FieldNode,
+  type GraphQLSchema,
   type OperationDefinitionNode,
 } from 'graphql';
 import { toGraphQLError } from '../graphql/errors.js';
+import { isViewerDependent } from '../graphql/shareability.js';
 import type { Logger } from '../logger.js';
 import { MessageStream } from '../services/delivery.js';
 import type { LiveConnection } from './connections.js';
@@ -20,8 +25,9 @@ import type { LiveConnection } from './connections.js';
  * graphql-ws executes the selection set for every subscriber and serialises every result; for a
  * room with N subscribers that is N executions of the same selection over the same message. Root
  * fields listed here resolve to the same object for every subscriber (the stored message from the
- * room feed) and select only fields that do not depend on who asks. So subscribers whose operation
- * and relevant variables are identical share one execution (graphql-js `execute` over the event,
+ * room feed). A document that selects no field declared `viewerDependent` (graphql/shareability.ts)
+ * therefore resolves the same for every viewer, and subscribers whose operation and relevant
+ * variables are identical share one execution (graphql-js `execute` over the event,
  * exactly what `subscribe` does per event, with errors masked by the same function as everywhere)
  * and one serialised payload; each socket then gets
  * `{"id":…,"type":"next","payload":…}` written in graphql-ws' exact format with that payload
@@ -52,6 +58,7 @@ export function sharingKey(args: ExecutionArgs): string | undefined {
   if (selections.length !== 1 || selections[0]!.kind !== Kind.FIELD) return undefined;
   const root = selections[0] as FieldNode;
   if (!SHAREABLE_FIELDS.has(root.name.value) || (root.directives?.length ?? 0) > 0) return undefined;
+  if (selectsViewerDependentField(args.schema, args.document)) return undefined;
   if (args.document.definitions.some((d) => d.kind === Kind.FRAGMENT_DEFINITION)) {
     // Fragments may use variables too: key on all of them.
     const given = args.variableValues ?? {};
@@ -63,6 +70,35 @@ export function sharingKey(args: ExecutionArgs): string | undefined {
   const given = args.variableValues ?? {};
   const values = [...used].sort().map((name) => (name in given ? [name, given[name]] : [name]));
   return `${documentId(args.document)}|${operation.name?.value ?? ''}|${JSON.stringify(values)}`;
+}
+
+const viewerDependentDocuments = new WeakMap<DocumentNode, boolean>();
+
+/**
+ * Whether any field anywhere in the document (fragments included) is declared viewer-dependent.
+ * Walked once per document: Yoga's parser cache hands every subscriber of a query the same one.
+ */
+function selectsViewerDependentField(schema: GraphQLSchema, document: DocumentNode): boolean {
+  let found = viewerDependentDocuments.get(document);
+  if (found === undefined) {
+    found = false;
+    const typeInfo = new TypeInfo(schema);
+    visit(
+      document,
+      visitWithTypeInfo(typeInfo, {
+        Field() {
+          const field = typeInfo.getFieldDef();
+          if (field && isViewerDependent(field)) {
+            found = true;
+            return BREAK;
+          }
+          return undefined;
+        },
+      }),
+    );
+    viewerDependentDocuments.set(document, found);
+  }
+  return found;
 }
 
 function documentId(document: DocumentNode): number {

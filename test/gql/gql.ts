@@ -41,6 +41,8 @@ type Documents = {
     "\n  mutation AckMessages($roomId: ID!, $seq: Int!) {\n    ack(roomId: $roomId, seq: $seq)\n  }\n": typeof types.AckMessagesDocument,
     "\n  subscription ClusterWatch($roomId: ID!, $afterSeq: Int) {\n    messageAdded(roomId: $roomId, afterSeq: $afterSeq) {\n      seq\n      content\n    }\n  }\n": typeof types.ClusterWatchDocument,
     "\n  subscription ClusterPresence($roomId: ID!) {\n    roomEvents(roomId: $roomId) {\n      __typename\n      ... on PresenceEvent {\n        userId\n        status\n      }\n    }\n  }\n": typeof types.ClusterPresenceDocument,
+    "\n  subscription MineAdded($roomId: ID!) {\n    messageAdded(roomId: $roomId) {\n      seq\n      senderId\n      isMine\n    }\n  }\n": typeof types.MineAddedDocument,
+    "\n  subscription MineInbox {\n    inbox {\n      roomId\n      message {\n        ...MineFields\n      }\n    }\n  }\n  fragment MineFields on Message {\n    seq\n    isMine\n  }\n": typeof types.MineInboxDocument,
     "\n  subscription MessageAdded($roomId: ID!, $afterSeq: Int) {\n    messageAdded(roomId: $roomId, afterSeq: $afterSeq) {\n      id\n      roomId\n      senderId\n      seq\n      content\n      meta\n      clientMessageId\n      createdAt\n    }\n  }\n": typeof types.MessageAddedDocument,
     "\n  subscription WithDefault($roomId: ID!, $show: Boolean = true) {\n    messageAdded(roomId: $roomId) {\n      seq\n      content @include(if: $show)\n    }\n  }\n": typeof types.WithDefaultDocument,
     "\n  subscription SeqOnly($roomId: ID!, $withContent: Boolean!) {\n    messageAdded(roomId: $roomId) {\n      seq\n      content @include(if: $withContent)\n    }\n  }\n": typeof types.SeqOnlyDocument,
@@ -77,6 +79,8 @@ const documents: Documents = {
     "\n  mutation AckMessages($roomId: ID!, $seq: Int!) {\n    ack(roomId: $roomId, seq: $seq)\n  }\n": types.AckMessagesDocument,
     "\n  subscription ClusterWatch($roomId: ID!, $afterSeq: Int) {\n    messageAdded(roomId: $roomId, afterSeq: $afterSeq) {\n      seq\n      content\n    }\n  }\n": types.ClusterWatchDocument,
     "\n  subscription ClusterPresence($roomId: ID!) {\n    roomEvents(roomId: $roomId) {\n      __typename\n      ... on PresenceEvent {\n        userId\n        status\n      }\n    }\n  }\n": types.ClusterPresenceDocument,
+    "\n  subscription MineAdded($roomId: ID!) {\n    messageAdded(roomId: $roomId) {\n      seq\n      senderId\n      isMine\n    }\n  }\n": types.MineAddedDocument,
+    "\n  subscription MineInbox {\n    inbox {\n      roomId\n      message {\n        ...MineFields\n      }\n    }\n  }\n  fragment MineFields on Message {\n    seq\n    isMine\n  }\n": types.MineInboxDocument,
     "\n  subscription MessageAdded($roomId: ID!, $afterSeq: Int) {\n    messageAdded(roomId: $roomId, afterSeq: $afterSeq) {\n      id\n      roomId\n      senderId\n      seq\n      content\n      meta\n      clientMessageId\n      createdAt\n    }\n  }\n": types.MessageAddedDocument,
     "\n  subscription WithDefault($roomId: ID!, $show: Boolean = true) {\n    messageAdded(roomId: $roomId) {\n      seq\n      content @include(if: $show)\n    }\n  }\n": types.WithDefaultDocument,
     "\n  subscription SeqOnly($roomId: ID!, $withContent: Boolean!) {\n    messageAdded(roomId: $roomId) {\n      seq\n      content @include(if: $withContent)\n    }\n  }\n": types.SeqOnlyDocument,
@@ -208,6 +212,14 @@ export function graphql(source: "\n  subscription ClusterWatch($roomId: ID!, $af
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  subscription ClusterPresence($roomId: ID!) {\n    roomEvents(roomId: $roomId) {\n      __typename\n      ... on PresenceEvent {\n        userId\n        status\n      }\n    }\n  }\n"): (typeof documents)["\n  subscription ClusterPresence($roomId: ID!) {\n    roomEvents(roomId: $roomId) {\n      __typename\n      ... on PresenceEvent {\n        userId\n        status\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription MineAdded($roomId: ID!) {\n    messageAdded(roomId: $roomId) {\n      seq\n      senderId\n      isMine\n    }\n  }\n"): (typeof documents)["\n  subscription MineAdded($roomId: ID!) {\n    messageAdded(roomId: $roomId) {\n      seq\n      senderId\n      isMine\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription MineInbox {\n    inbox {\n      roomId\n      message {\n        ...MineFields\n      }\n    }\n  }\n  fragment MineFields on Message {\n    seq\n    isMine\n  }\n"): (typeof documents)["\n  subscription MineInbox {\n    inbox {\n      roomId\n      message {\n        ...MineFields\n      }\n    }\n  }\n  fragment MineFields on Message {\n    seq\n    isMine\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -8,13 +8,23 @@ import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { createTestDatabase } from './database.js';
 
-export interface TestServer {
+/** Where a ChatAPI answers: a TestServer, or one instance of a cluster of processes. */
+export interface ServerAddress {
+  url: string;
+  masterKey: string;
+  /** Registers a clean-up (a client to close) that runs before the server stops, last first. */
+  defer?(cleanup: () => unknown): void;
+}
+
+export interface TestServer extends ServerAddress {
   url: string;
   masterKey: string;
   dataDir: string;
   app: App;
   /** Every log line the server wrote, parsed. */
   logs: Array<Record<string, unknown>>;
+  defer(cleanup: () => unknown): void;
+  /** Runs the deferred clean-ups, then stops the app and drops its database. */
   stop(): Promise<void>;
 }
 
@@ -44,13 +54,16 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
   });
   const app = buildApp(config, { logger: createLogger(config.logLevel, stream) });
   const { url } = await app.start();
+  const cleanups: Array<() => unknown> = [];
   return {
     url,
     masterKey,
     dataDir,
     app,
     logs,
+    defer: (cleanup) => void cleanups.push(cleanup),
     async stop() {
+      for (const cleanup of cleanups.splice(0).reverse()) await Promise.resolve().then(cleanup).catch(() => {});
       await app.stop();
       await database.drop();
       rmSync(dataDir, { recursive: true, force: true });

@@ -2,18 +2,21 @@ import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print } from 'graphql';
 import { createClient, type Client as GraphQLWsClient } from 'graphql-ws';
 import WebSocket from 'ws';
-import type { TestServer } from './server.js';
+import type { ServerAddress } from './server.js';
 
-export const wsUrl = (server: TestServer, path: string) => server.url.replace(/^http/, 'ws') + path;
+export const wsUrl = (server: Pick<ServerAddress, 'url'>, path: string) => server.url.replace(/^http/, 'ws') + path;
 
 export interface Closed {
   code: number;
   reason: string;
 }
 
-/** A graphql-ws client (the real client package over `ws`) acting as a tenant user. */
+/**
+ * A graphql-ws client (the real client package over `ws`) acting as a tenant user. A TestServer
+ * disposes it when it stops.
+ */
 export function graphqlWsClient(
-  server: TestServer,
+  server: Pick<ServerAddress, 'url' | 'defer'>,
   params: Record<string, unknown> | undefined,
   options: { url?: string; headers?: Record<string, string> } = {},
 ): GraphQLWsClient & { closed: Promise<Closed>; socket: () => WebSocket | undefined } {
@@ -36,6 +39,7 @@ export function graphqlWsClient(
     onNonLazyError: () => {},
     on: { closed: (event) => resolveClosed({ code: (event as CloseEvent).code, reason: String((event as CloseEvent).reason) }) },
   });
+  server.defer?.(() => client.dispose());
   return Object.assign(client, { closed, socket: () => socket });
 }
 
@@ -94,7 +98,7 @@ export class Subscription<T> {
   }
 }
 
-/** A raw `ws` client on the original /ws protocol that records every frame. */
+/** A raw `ws` client on the original /ws protocol that records every frame; closed when a TestServer stops. */
 export class LegacyClient {
   readonly frames: any[] = [];
   readonly socket: WebSocket;
@@ -102,8 +106,9 @@ export class LegacyClient {
   readonly closed: Promise<Closed>;
   private waiters: Array<() => void> = [];
 
-  constructor(server: TestServer, query: string, headers: Record<string, string> = {}) {
+  constructor(server: Pick<ServerAddress, 'url' | 'defer'>, query: string, headers: Record<string, string> = {}) {
     this.socket = new WebSocket(wsUrl(server, `/ws${query}`), { headers });
+    server.defer?.(() => this.socket.readyState === WebSocket.OPEN && this.socket.terminate());
     this.opened = new Promise((resolve, reject) => {
       this.socket.once('open', () => resolve());
       this.socket.once('error', reject);
@@ -119,7 +124,7 @@ export class LegacyClient {
    * Connects and waits until the server has set the connection up (its streams attached): frames
    * are handled only after that, so the answer to a probe frame marks the moment.
    */
-  static async connect(server: TestServer, apiKey: string, userId: string): Promise<LegacyClient> {
+  static async connect(server: Pick<ServerAddress, 'url' | 'defer'>, apiKey: string, userId: string): Promise<LegacyClient> {
     const client = new LegacyClient(server, `?api_key=${encodeURIComponent(apiKey)}&user_id=${encodeURIComponent(userId)}`);
     await client.opened;
     client.send({ type: 'subscribe', room_id: 'room_readiness_probe', request_id: '__ready__' });

@@ -1,5 +1,6 @@
 import type { MessageData } from '../../events/events.js';
 import { builder } from '../builder.js';
+import { viewerDependent } from '../shareability.js';
 
 export const Message = builder.objectRef<MessageData>('Message').implement({
   fields: (t) => ({
@@ -11,6 +12,11 @@ export const Message = builder.objectRef<MessageData>('Message').implement({
     meta: t.expose('meta', { type: 'JSON', nullable: true }),
     clientMessageId: t.exposeString('clientMessageId', { nullable: true }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    isMine: t.boolean({
+      description: "Whether the caller's user sent it.",
+      extensions: viewerDependent,
+      resolve: (message, _args, { session }) => session.actor.kind === 'user' && session.actor.userId === message.senderId,
+    }),
   }),
 });
 
