@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Session, UserActor } from '../auth/session.js';
-import { AppError } from '../errors.js';
+import { rateLimited } from '../errors.js';
 import type { Metrics } from '../metrics.js';
 import type { UsageService } from './usage.js';
 
@@ -77,11 +77,8 @@ export function redisRateLimitStore(redis: Redis, prefix: string): RateLimitStor
   );
 }
 
-export function rateLimitExceeded(retryAfter: number): AppError {
-  const error = new AppError('RATE_LIMIT_EXCEEDED', `Rate limit exceeded. Try again in ${retryAfter} seconds`);
-  error.retryAfter = retryAfter;
-  return error;
-}
+/** The error for an exceeded limit (kept here for callers of the service; the row lives in errors.ts). */
+export const rateLimitExceeded = rateLimited;
 
 /**
  * Admission of tenant traffic: every REST request, GraphQL request or WebSocket operation, and
