@@ -4,7 +4,8 @@ import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Session } from '../auth/session.js';
 import { invalid, publicError, tooLarge, unauthenticated } from '../errors.js';
 import type { Admit } from '../http/admission.js';
-import { parseJson, readBody } from '../http/body.js';
+import { checkDeclaredLength, parseJson, readBody } from '../http/body.js';
+import { sendError } from '../http/respond.js';
 import type { Logger } from '../logger.js';
 import { rateLimitExceeded, rateLimitHeaders, type RateLimitState } from '../services/rateLimits.js';
 import type { Services } from '../services/index.js';
@@ -110,7 +111,6 @@ export function createGraphQLHttp(services: Services, logger: Logger, options: {
     schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
-    graphiql: false,
     // Every GraphQL error is already logged where it matters (toGraphQLError logs unexpected ones);
     // Yoga's own lines are only useful when debugging.
     logging: {
@@ -209,6 +209,13 @@ export function createGraphQLHttp(services: Services, logger: Logger, options: {
   return {
     yoga,
     handle(req, res) {
+      // An announced oversized body is refused before anything else, as REST refuses it.
+      try {
+        checkDeclaredLength(req, options.maxBodyBytes);
+      } catch (err) {
+        sendError(res, err, logger);
+        return;
+      }
       answer(req, res).catch((err: unknown) => {
         logger.error({ err }, 'GraphQL request failed');
         if (res.headersSent) res.destroy();
