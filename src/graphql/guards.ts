@@ -1,4 +1,4 @@
-import { getOperationAST, Kind, type DocumentNode } from 'graphql';
+import { getOperationAST, GraphQLError, Kind, type DocumentNode } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { invalid, unauthenticated } from '../errors.js';
 import type { GraphQLContext } from './builder.js';
@@ -68,7 +68,12 @@ export function useDocumentGuards(): Plugin<GraphQLContext> {
   return {
     onParse({ params, context }) {
       const source = typeof params.source === 'string' ? params.source : params.source.body;
-      if (documentDepth(source) > MAX_DOCUMENT_DEPTH) throw invalid(`The document nests deeper than ${MAX_DOCUMENT_DEPTH} levels`, 'query');
+      // Refused like a syntax error (400 on every path): the document is never parsed.
+      if (documentDepth(source) > MAX_DOCUMENT_DEPTH) {
+        throw new GraphQLError(`The document nests deeper than ${MAX_DOCUMENT_DEPTH} levels`, {
+          extensions: { code: 'VALIDATION_ERROR', field: 'query', http: { status: 400 } },
+        });
+      }
       return ({ result }) => {
         if (!result || result instanceof Error || !('definitions' in result)) return;
         const session = (context as Partial<GraphQLContext>).session;

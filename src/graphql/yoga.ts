@@ -190,9 +190,12 @@ export function createGraphQLHttp(services: Services, logger: Logger, options: {
       if (limit?.retryAfter !== undefined) throw rateLimitExceeded(limit.retryAfter);
       const anonymous = admission.session.actor.kind === 'anonymous';
       // Without credentials only a small document of health and introspection fields is worth reading.
-      const body = req.method === 'GET' || req.method === 'HEAD' ? undefined : await readBody(req, anonymous ? ANONYMOUS_MAX_DOCUMENT_BYTES : options.maxBodyBytes).catch((err: unknown) => {
+      let body: Buffer | undefined;
+      try {
+        if (req.method !== 'GET' && req.method !== 'HEAD') body = await readBody(req, anonymous ? ANONYMOUS_MAX_DOCUMENT_BYTES : options.maxBodyBytes);
+      } catch (err) {
         throw anonymous && publicError(err).code === 'PAYLOAD_TOO_LARGE' ? unauthenticated(MISSING_KEY) : err;
-      });
+      }
       const accept = req.headers.accept ?? '';
       const json = (req.headers['content-type'] ?? '').startsWith('application/json');
       result =
