@@ -26,7 +26,9 @@ export function toGraphQLError(error: unknown, logger?: Logger): GraphQLError {
       source: gql.source,
       positions: gql.positions,
       path: gql.path,
-      extensions: { ...source.extensions, code },
+      // A request that cannot run at all (syntax, unknown field, bad variables: no path) is a 400 on
+      // every HTTP path, whichever answer format was asked for.
+      extensions: { ...(code === 'VALIDATION_ERROR' && !gql.path ? { http: { status: 400 } } : {}), ...source.extensions, code },
     });
   }
   if (!(cause instanceof AppError)) logger?.error({ err: cause }, 'Unexpected error in GraphQL operation');

@@ -166,6 +166,11 @@ export function createGraphQLHttp(services: Services, logger: Logger, options: {
       if (value === undefined || name === 'content-length' || name === 'transfer-encoding' || name === 'connection') continue;
       headers.set(name, Array.isArray(value) ? value.join(', ') : value);
     }
+    // A plain JSON answer is asked for as graphql-response+json, whose statuses (400 for a request
+    // that cannot run) are the fast path's; it is labelled application/json again below.
+    const accept = headers.get('accept') ?? '';
+    const plainJson = !/text\/event-stream|multipart\/mixed|text\/html/.test(accept);
+    if (plainJson) headers.set('accept', 'application/graphql-response+json');
     const request = new yoga.fetchAPI.Request(`http://${req.headers.host ?? 'localhost'}${req.url ?? '/graphql'}`, {
       method: req.method,
       headers,
@@ -176,6 +181,9 @@ export function createGraphQLHttp(services: Services, logger: Logger, options: {
     response.headers.forEach((value, name) => {
       if (name !== 'content-length') answerHeaders[name] = value;
     });
+    if (plainJson && answerHeaders['content-type']?.startsWith('application/graphql-response+json')) {
+      answerHeaders['content-type'] = 'application/json; charset=utf-8';
+    }
     return { status: response.status, headers: answerHeaders, text: await response.text() };
   }
 
