@@ -114,18 +114,20 @@ describe('HTTP edge: bounded, admitted before parsing', () => {
 
   it('answers 400 to JSON nested 40,000 levels deep, in the body or in variables, on GraphQL and REST', async () => {
     const headers = { ...keyHeaders, 'content-type': 'application/json' };
+    const room = (await tenant.as('alice').post('/rooms', { type: 'group', members: [] })).body.room_id as string;
     const asBody = await rawRequest(server.url, { headers, body: deepJson(40_000) });
     expect(asBody.status).toBe(400);
     expect(code(asBody.text)).toBe('VALIDATION_ERROR');
     const inVariables = await rawRequest(server.url, {
       headers,
-      body: `{"query":"mutation ($m: JSON) { health { status } }","variables":{"m":${deepJson(40_000)}}}`,
+      body: `{"query":"mutation ($r: ID!, $m: JSON) { sendMessage(roomId: $r, content: \\"x\\", meta: $m) { id } }","variables":{"r":"${room}","m":${deepJson(40_000)}}}`,
     });
     expect(inVariables.status).toBe(400);
     expect(code(inVariables.text)).toBe('VALIDATION_ERROR');
-    const rest = await rawRequest(server.url, { path: '/rooms', headers, body: `{"type":"group","members":${deepJson(40_000)}}` });
+    const rest = await rawRequest(server.url, { path: `/rooms/${room}/messages`, headers, body: `{"content":"x","meta":{"a":${deepJson(40_000)}}}` });
     expect(rest.status).toBe(400);
     expect(JSON.parse(rest.text).error.code).toBe('VALIDATION_ERROR');
+    expect((await tenant.as('alice').get(`/rooms/${room}/messages`)).body).toEqual([]);
   });
 
   it('refuses a query string longer than the body limit with a 4xx, never a 500', async () => {

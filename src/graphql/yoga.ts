@@ -54,9 +54,12 @@ interface Answer {
 
 /** The one place a /graphql HTTP answer is written: both paths end here, with the rate-limit headers. */
 function sendAnswer(res: ServerResponse, answer: Answer, limit: RateLimitState | undefined): void {
-  const headers: Record<string, string> = { ...answer.headers, ...(limit ? rateLimitHeaders(limit) : {}) };
-  // Retry-After comes with the RATE_LIMIT_EXCEEDED error itself, not with every limited answer.
-  if (!answer.headers['retry-after'] && !answer.headers['Retry-After']) delete headers['Retry-After'];
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(limit ? rateLimitHeaders(limit) : {})) {
+    // Retry-After comes with the RATE_LIMIT_EXCEEDED error itself (in answer.headers).
+    if (name.toLowerCase() !== 'retry-after') headers[name.toLowerCase()] = value;
+  }
+  for (const [name, value] of Object.entries(answer.headers)) headers[name.toLowerCase()] = value;
   headers['content-length'] = String(Buffer.byteLength(answer.text));
   res.writeHead(answer.status, headers);
   res.end(answer.text);
