@@ -24,7 +24,7 @@ async function post(url: string, contentType: string, headers: Record<string, st
 const FAST = 'application/json';
 const YOGA = 'application/graphql+json';
 
-/** Holds the database so that writes fail (SQLite: an exclusive lock; PostgreSQL: a table lock). */
+/** Makes writes fail (SQLite: an exclusive lock held past the busy timeout; PostgreSQL: read-only). */
 async function lockDatabase(server: TestServer): Promise<() => Promise<void>> {
   const database = server.app.config.database;
   if (database.provider === 'sqlite') {
@@ -35,12 +35,15 @@ async function lockDatabase(server: TestServer): Promise<() => Promise<void>> {
       other.close();
     };
   }
+  // PostgreSQL: the database turns read-only (25006) and the server's connections are cut (57P01).
   const other = new pg.Client({ connectionString: database.url });
   await other.connect();
-  await other.query('BEGIN');
-  await other.query('LOCK TABLE "Room" IN ACCESS EXCLUSIVE MODE');
+  const name = (await other.query<{ db: string }>('SELECT current_database() AS db')).rows[0]!.db;
+  await other.query(`ALTER DATABASE "${name}" SET default_transaction_read_only = on`);
+  await other.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()');
   return async () => {
-    await other.query('ROLLBACK');
+    await other.query(`ALTER DATABASE "${name}" RESET default_transaction_read_only`);
+    await other.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()');
     await other.end();
   };
 }
