@@ -1,32 +1,33 @@
-import http from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { handleProtocols } from 'graphql-ws';
 import { WebSocketServer } from 'ws';
 import { Authenticator } from './auth/authenticator.js';
 import type { Config } from './config.js';
 import { createDatabase, type Database } from './db/database.js';
-import { createEventBus, type EventBus } from './events/bus.js';
-import { connectRedis, createRedisBus, type RedisBus } from './events/redis.js';
 import { createGraphQLHttp } from './graphql/yoga.js';
 import { applyConnectionLimits } from './http/connectionLimits.js';
+import { createAdmission } from './http/admission.js';
+import { createHttpServer } from './http/server.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics } from './metrics.js';
 import { ConnectionRegistry } from './realtime/connections.js';
 import { createGraphQLWsHandler } from './realtime/graphqlWs.js';
 import { createLegacyWsHandler } from './realtime/legacyWs.js';
-import { checkDeclaredLength, sendError, sendJson } from './rest/http.js';
-import { createRestRouter } from './rest/routes.js';
+import { registerAdminRoutes } from './rest/admin.js';
+import { createRestRouter } from './rest/router.js';
+import { registerRoutes } from './rest/routes.js';
 import { DeliveryService } from './services/delivery.js';
 import { HealthService } from './services/health.js';
 import type { Services } from './services/index.js';
 import { MessageService } from './services/messages.js';
 import { NotificationService } from './services/notifications.js';
-import { MemoryPresenceStore, PresenceService, RedisPresenceStore } from './services/presence.js';
+import { PresenceService } from './services/presence.js';
 import { RoomService } from './services/rooms.js';
 import { TenantService } from './services/tenants.js';
 import { TypingService } from './services/typing.js';
-import { FlexibleRateLimitStore, RateLimitService, redisRateLimitStore } from './services/rateLimits.js';
+import { RateLimitService } from './services/rateLimits.js';
 import { UsageService } from './services/usage.js';
+import { createStores } from './stores.js';
 
 export interface App {
   readonly config: Config;
@@ -51,16 +52,11 @@ const RECONNECT_AFTER_MS = 1_000;
 export function buildApp(config: Config, options: { logger?: Logger } = {}): App {
   const logger = options.logger ?? createLogger(config.logLevel);
   const db = createDatabase(config.database, logger);
-  // One instance: everything in memory. Several: the bus, rate limits and presence go through Redis.
-  const redisBus: RedisBus | undefined = config.redis && createRedisBus(config.redis.url, config.redis.prefix, logger);
-  const bus: EventBus = redisBus ?? createEventBus((err) => logger.error({ err }, 'Event listener failed'));
-  const redis = config.redis && connectRedis(config.redis.url, logger, 'store');
+  const { bus, redisBus, presenceStore, rateLimitStore, redis } = createStores(config, logger);
   const metrics = createMetrics();
 
   const auth = new Authenticator(db, bus, logger, config.masterApiKey);
   const rooms = new RoomService(db, bus, logger);
-  const presenceStore =
-    redis && config.redis ? new RedisPresenceStore(redis, config.redis.prefix, logger, config.redis.instanceTtlMs) : new MemoryPresenceStore();
   const presence = new PresenceService(db, bus, presenceStore, logger, config.realtime.presenceGraceMs);
   const usage = new UsageService(db, logger);
   const services: Services = {
@@ -77,7 +73,7 @@ export function buildApp(config: Config, options: { logger?: Logger } = {}): App
       maxPayloadBytes: config.maxMessageBytes,
     }),
     limits: new RateLimitService(
-      redis && config.redis ? redisRateLimitStore(redis, config.redis.prefix) : new FlexibleRateLimitStore(),
+      rateLimitStore,
       usage,
       metrics,
       config.defaultRateLimit,
@@ -103,37 +99,12 @@ export function buildApp(config: Config, options: { logger?: Logger } = {}): App
     if (event.type === 'resync') resync();
   });
 
-  const graphql = createGraphQLHttp(services, logger, { trustProxy: config.trustProxy, maxBodyBytes: config.maxBodyBytes, graphqlLimits: config.graphqlLimits });
-  const rest = createRestRouter(services, logger, { maxBodyBytes: config.maxBodyBytes, trustProxy: config.trustProxy });
-  const server = http.createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
-    res.once('finish', () => metrics.httpRequests.inc({ method: req.method, status: `${Math.floor(res.statusCode / 100)}xx` }));
-    const path = req.url?.split('?', 1)[0];
-    if (path === '/livez' && req.method === 'GET') {
-      // Liveness: the process answers. Unlike /health it does not depend on the database, so an
-      // orchestrator does not restart every instance during a database outage.
-      sendJson(res, 200, { status: 'ok' });
-      return;
-    }
-    if (path === '/metrics' && req.method === 'GET') {
-      void metrics.registry.metrics().then((text) => {
-        res.writeHead(200, { 'content-type': metrics.registry.contentType });
-        res.end(text);
-      });
-      return;
-    }
-    if (path === '/graphql' || path === '/graphql/') {
-      try {
-        checkDeclaredLength(req, config.maxBodyBytes);
-      } catch (err) {
-        sendError(res, err, logger);
-        return;
-      }
-      graphql.handle(req, res);
-      return;
-    }
-    rest.lookup(req, res);
-  });
-  applyConnectionLimits(server, config.connectionLimits.http, logger, config.trustProxy);
+  const admit = createAdmission(services, { trustProxy: config.trustProxy, anonymousRateLimit: config.anonymousRateLimit });
+  const graphql = createGraphQLHttp(services, logger, { admit, maxBodyBytes: config.maxBodyBytes, graphqlLimits: config.graphqlLimits });
+  const rest = createRestRouter(admit, logger, { maxBodyBytes: config.maxBodyBytes }, [
+    (on) => registerRoutes(on, services),
+    (on) => registerAdminRoutes(on, services),
+  ]);
 
   // WebSockets: GraphQL (graphql-transport-ws) on /graphql, the original protocol on /ws.
   const wsOptions = { noServer: true, perMessageDeflate: false, maxPayload: 4 * config.maxBodyBytes };
@@ -142,15 +113,14 @@ export function buildApp(config: Config, options: { logger?: Logger } = {}): App
   const graphqlWs = createGraphQLWsHandler(graphql.yoga, services, connections, logger, config.trustProxy);
   const legacyWs = createLegacyWsHandler(services, bus, connections, logger, { maxFrameBytes: config.maxBodyBytes, trustProxy: config.trustProxy });
   let stopping = false;
-  server.on('upgrade', (req, socket: Socket, head) => {
-    const path = req.url?.split('?', 1)[0];
-    const wss = path === '/graphql' ? graphqlWss : path === '/ws' ? legacyWss : undefined;
-    if (!wss || stopping) {
-      socket.end(`HTTP/1.1 ${stopping ? '503 Service Unavailable' : '404 Not Found'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-      return;
-    }
-    wss.handleUpgrade(req, socket, head, (ws) => (wss === graphqlWss ? graphqlWs : legacyWs)(ws, req));
+  const server = createHttpServer({
+    metrics,
+    graphql: graphql.handle,
+    rest: (req, res) => rest.lookup(req, res),
+    upgrades: { '/graphql': { wss: graphqlWss, run: graphqlWs }, '/ws': { wss: legacyWss, run: legacyWs } },
+    stopping: () => stopping,
   });
+  applyConnectionLimits(server, config.connectionLimits.http, logger, config.trustProxy);
 
   return {
     config,

@@ -32,6 +32,8 @@ export interface Config {
   maxMessageBytes: number;
   /** Largest request body accepted by REST and GraphQL over HTTP, in bytes. */
   maxBodyBytes: number;
+  /** Requests per second one address may make without credentials (health, introspection). @default 20 */
+  anonymousRateLimit: number;
   /** Take the client address from X-Forwarded-For (behind a load balancer). @default false */
   trustProxy: boolean;
   /**
@@ -126,6 +128,7 @@ const envSchema = z.object({
     .default('info')
     .pipe(z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'])),
   DEFAULT_RATE_LIMIT: intSetting(1, 1_000_000).default(100),
+  ANONYMOUS_RATE_LIMIT: intSetting(1, 1_000_000).default(20),
   MAX_MESSAGE_BYTES: intSetting(1, 1_048_576).default(16_384),
   SQLITE_SYNCHRONOUS: z.string().trim().toUpperCase().default('NORMAL').pipe(z.enum(['NORMAL', 'FULL'])),
   SQLITE_BUSY_TIMEOUT_MS: intSetting(0, 600_000).default(5_000),
@@ -237,6 +240,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     defaultRateLimit: e.DEFAULT_RATE_LIMIT,
     maxMessageBytes: e.MAX_MESSAGE_BYTES,
     maxBodyBytes: Math.max(256 * 1024, 4 * e.MAX_MESSAGE_BYTES),
+    anonymousRateLimit: e.ANONYMOUS_RATE_LIMIT,
     trustProxy: e.TRUST_PROXY === 'true' || e.TRUST_PROXY === '1',
     redis: e.REDIS_URL ? { url: e.REDIS_URL, prefix: e.REDIS_PREFIX, instanceTtlMs: e.PRESENCE_INSTANCE_TTL } : undefined,
     realtime: {

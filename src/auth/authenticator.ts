@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Database } from '../db/database.js';
-import { AppError, forbidden, invalid, rateLimitExceeded, unauthenticated } from '../errors.js';
+import { AppError, forbidden, invalid, rateLimited, unauthenticated } from '../errors.js';
 import type { EventBus } from '../events/bus.js';
 import type { Logger } from '../logger.js';
 import { Session, type UserActor } from './session.js';
@@ -258,7 +258,7 @@ export class Authenticator {
         retryAfterMs = Math.max(retryAfterMs, res.msBeforeNext);
       }
     }
-    if (retryAfterMs > 0) throw rateLimitExceeded(Math.max(1, Math.ceil(retryAfterMs / 1000)));
+    if (retryAfterMs > 0) throw rateLimited(Math.max(1, Math.ceil(retryAfterMs / 1000)));
   }
 }
 

@@ -3,9 +3,6 @@ import type { Plugin } from 'graphql-yoga';
 import { AppError, errorCodes, publicError, type ErrorCode } from '../errors.js';
 import type { Logger } from '../logger.js';
 
-/** Codes that fail the whole request: HTTP answers with their status instead of 200. */
-const requestLevel = new Set<ErrorCode>(['AUTHENTICATION_ERROR', 'AUTHORIZATION_ERROR', 'RATE_LIMIT_EXCEEDED', 'SERVICE_UNAVAILABLE']);
-
 const isRegistered = (code: unknown): code is ErrorCode => typeof code === 'string' && code in errorCodes;
 
 /**
@@ -29,7 +26,9 @@ export function toGraphQLError(error: unknown, logger?: Logger): GraphQLError {
       source: gql.source,
       positions: gql.positions,
       path: gql.path,
-      extensions: { ...source.extensions, code },
+      // A request that cannot run at all (syntax, unknown field, bad variables: no path) is a 400 on
+      // every HTTP path, whichever answer format was asked for.
+      extensions: { ...(code === 'VALIDATION_ERROR' && !gql.path ? { http: { status: 400 } } : {}), ...source.extensions, code },
     });
   }
   if (!(cause instanceof AppError)) logger?.error({ err: cause }, 'Unexpected error in GraphQL operation');
@@ -42,13 +41,10 @@ export function toGraphQLError(error: unknown, logger?: Logger): GraphQLError {
     extensions: {
       code: app.code,
       ...app.details,
-      ...(requestLevel.has(app.code) ? { http: { status: app.status, headers: httpHeaders(app) } } : {}),
+      // A request-level code fails the whole request: HTTP answers with its status instead of 200.
+      ...(app.row.requestLevel ? { http: { status: app.status, headers: app.headers } } : {}),
     },
   });
-}
-
-function httpHeaders(error: AppError): Record<string, string> {
-  return error.retryAfter !== undefined ? { 'Retry-After': String(error.retryAfter) } : {};
 }
 
 /** Gives every error of a result a registry code (see toGraphQLError). */

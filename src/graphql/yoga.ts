@@ -1,15 +1,18 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { getOperationAST, GraphQLError, type ExecutionResult } from 'graphql';
+import { GraphQLError, type ExecutionResult } from 'graphql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
-import { invalid, publicError } from '../errors.js';
+import type { Session } from '../auth/session.js';
+import { invalid, publicError, tooLarge, unauthenticated } from '../errors.js';
+import type { Admit } from '../http/admission.js';
+import { checkDeclaredLength, parseJson, readBody } from '../http/body.js';
+import { sendError } from '../http/respond.js';
 import type { Logger } from '../logger.js';
-import { admitHttpRequest } from '../rest/admission.js';
-import { readJson } from '../rest/http.js';
-import type { Services } from '../services/index.js';
 import { rateLimitExceeded, rateLimitHeaders, type RateLimitState } from '../services/rateLimits.js';
+import type { Services } from '../services/index.js';
 import type { GraphQLContext } from './builder.js';
 import { graphqlLimitPlugins, type GraphQLLimits } from './limits.js';
 import { normaliseErrors, toGraphQLError, useErrorCodes } from './errors.js';
+import { ANONYMOUS_MAX_DOCUMENT_BYTES, MISSING_KEY, requireOperation, useDocumentGuards } from './guards.js';
 import { schema } from './schema.js';
 
 const SUBSCRIPTIONS_OVER_WEBSOCKET = 'Subscriptions run over WebSocket (graphql-transport-ws) on /graphql';
@@ -43,23 +46,71 @@ export interface GraphQLHttp {
   handle(req: IncomingMessage, res: ServerResponse): void;
 }
 
+/** What an HTTP answer of /graphql is made of, whichever path produced it. */
+interface Answer {
+  status: number;
+  headers: Record<string, string>;
+  text: string;
+}
+
+/** The one place a /graphql HTTP answer is written: both paths end here, with the rate-limit headers. */
+function sendAnswer(res: ServerResponse, answer: Answer, limit: RateLimitState | undefined): void {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(limit ? rateLimitHeaders(limit) : {})) {
+    // Retry-After comes with the RATE_LIMIT_EXCEEDED error itself (in answer.headers).
+    if (name.toLowerCase() !== 'retry-after') headers[name.toLowerCase()] = value;
+  }
+  for (const [name, value] of Object.entries(answer.headers)) headers[name.toLowerCase()] = value;
+  headers['content-length'] = String(Buffer.byteLength(answer.text));
+  res.writeHead(answer.status, headers);
+  res.end(answer.text);
+}
+
+/** A GraphQL result as JSON: a request-level error (credentials, limit, database away) sets the status. */
+function resultAnswer(result: ExecutionResult, logger: Logger, status = 200): Answer {
+  result = normaliseErrors(result, logger);
+  const http = result.errors?.[0]?.extensions?.http as { status?: number; headers?: Record<string, string> } | undefined;
+  if (http?.status && result.data == null) status = http.status;
+  const text = JSON.stringify(
+    result.errors ? { ...result, errors: result.errors.map(({ extensions: { http: _, ...extensions }, ...error }) => ({ ...error, extensions })) } : result,
+  );
+  return { status, headers: { 'content-type': 'application/json; charset=utf-8', ...http?.headers }, text };
+}
+
+/** A refused or failed request, before or outside execution. */
+function errorAnswer(err: unknown, logger: Logger): Answer {
+  const status = err instanceof GraphQLError ? 400 : publicError(err).status;
+  const answer = resultAnswer({ errors: [toGraphQLError(err, logger)] }, logger, status);
+  // The body may not have been read: closing the connection keeps the next request's bytes clean.
+  if (status === 413) answer.headers.connection = 'close';
+  return answer;
+}
+
 /**
- * GraphQL over HTTP at /graphql (GraphiQL in a browser).
+ * GraphQL over HTTP at /graphql.
  *
- * The common request, POST with a JSON body and a JSON answer, runs through Yoga's enveloped
- * pipeline (the same plugins, parser and validation caches, context and error masking as every
- * other path) directly on Node's request and response. Yoga's fetch-API adapter was measured at
- * about 0.5 ms of CPU per request here (Request, AbortSignal and stream objects per request),
- * several times the cost of the operation itself. Everything else (GET, GraphiQL, SSE and multipart
- * responses, other content types) goes to Yoga's full handler.
+ * Every request is admitted first (credentials, then one point of a rate limit: the tenant's, or
+ * the address's anonymous one), then its body is read under one limit (maxBodyBytes, whatever the
+ * content type or framing) and only then parsed. A caller without credentials may send a small
+ * document of health and introspection only (./guards.ts).
+ *
+ * Two paths then run the operation:
+ * - The fast path, POST with a JSON body and a JSON answer (the common request), calls Yoga's
+ *   enveloped pipeline (`yoga.getEnveloped`: the same plugins' onParse/onValidate/onContextBuilding/
+ *   onExecute hooks, parser and validation caches, context and error masking) directly on Node's
+ *   request and response. Yoga's fetch-API adapter was measured at about 0.5 ms of CPU per request
+ *   here (Request, AbortSignal and stream objects per request), several times the cost of the
+ *   operation itself.
+ *   Contract: the fast path BYPASSES Yoga's server-level hooks (onRequest, onRequestParse,
+ *   onParams, onResultProcess, onResponse) and Yoga's own request parsing and status mapping.
+ *   So a plugin that must hold for every request must never be written as one of those hooks:
+ *   write it as an envelop hook (onParse, onValidate, onExecute, onSubscribe, onContextBuilding),
+ *   or here, in `handle`, before either path.
+ * - Everything else (GET, other content types, SSE and multipart answers) goes to Yoga's handler,
+ *   with the body already read and the session already known.
+ * Both answer through `sendAnswer`; test/graphql-parity.test.ts holds them to the same answers.
  */
-export function createGraphQLHttp(
-  services: Services,
-  logger: Logger,
-  options: { trustProxy: boolean; maxBodyBytes: number; graphqlLimits: GraphQLLimits },
-): GraphQLHttp {
-  // Where each request handled by Yoga stands against its tenant's rate limit, for its headers.
-  const limits = new WeakMap<IncomingMessage, RateLimitState>();
+export function createGraphQLHttp(services: Services, logger: Logger, options: { admit: Admit; maxBodyBytes: number; graphqlLimits: GraphQLLimits }): GraphQLHttp {
   const yoga = createYoga<ServerContext, GraphQLContext>({
     schema,
     graphqlEndpoint: '/graphql',
@@ -73,108 +124,122 @@ export function createGraphQLHttp(
       error: (...args) => logger.debug({ yoga: args.slice(1) }, String(args[0])),
     },
     maskedErrors: { maskError: (error) => toGraphQLError(error, logger) },
-    // Over WebSocket and on the fast path the caller authenticated already and passes its session
-    // in; requests Yoga handles itself authenticate here. Same path (admitHttpRequest) either way.
-    context: async (initial) => {
+    // Every caller authenticated before its document was read (HTTP: `handle`; WebSocket: the
+    // connection) and passes its session in.
+    context: (initial) => {
       const { session, connection } = initial as Partial<GraphQLContext>;
-      if (session) return { session, services, connection };
-      const admission = await admitHttpRequest(services, initial.req, options.trustProxy);
-      if (admission.limit) limits.set(initial.req, admission.limit);
-      if (admission.limit?.retryAfter !== undefined) throw rateLimitExceeded(admission.limit.retryAfter);
-      return { session: admission.session, services, connection };
+      if (!session) throw unauthenticated(MISSING_KEY);
+      return { session, services, connection };
     },
+    // Checks that must hold on every path are envelop hooks (see the contract above).
     plugins: [
+      useDocumentGuards(),
       useErrorCodes(logger),
       webSocketSubscriptionsOnly(logger),
       ...graphqlLimitPlugins(options.graphqlLimits),
-      {
-        onResponse({ response, serverContext }) {
-          const req = (serverContext as Partial<ServerContext> | undefined)?.req;
-          const state = req && limits.get(req);
-          if (!state) return;
-          // Retry-After comes with the RATE_LIMIT_EXCEEDED error itself.
-          for (const [name, value] of Object.entries(rateLimitHeaders(state))) if (name !== 'Retry-After') response.headers.set(name, value);
-        },
-      },
     ],
   });
 
-  const viaYoga = (req: IncomingMessage, res: ServerResponse) => void yoga(req, res, { req, res });
+  /** Runs a JSON POST through the enveloped pipeline (see the contract above). */
+  async function fastPath(req: IncomingMessage, res: ServerResponse, session: Session, body: Buffer): Promise<Answer> {
+    const parsed = parseJson(body.toString('utf8'));
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw invalid('POST body must be a JSON object with a "query"');
+    const params = parsed as { query?: unknown; variables?: unknown; operationName?: unknown; extensions?: unknown };
+    if (typeof params.query !== 'string' || params.query === '') throw invalid('"query" must be a non-empty string', 'query');
+    if (params.variables != null && (typeof params.variables !== 'object' || Array.isArray(params.variables))) {
+      throw invalid('"variables" must be an object', 'variables');
+    }
+    if (params.operationName != null && typeof params.operationName !== 'string') throw invalid('"operationName" must be a string', 'operationName');
+    const operationName = (params.operationName as string | null | undefined) ?? undefined;
 
-  async function fastPath(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const { parse, validate, contextFactory, execute, schema: envelopedSchema } = yoga.getEnveloped({ req, res, session, params });
+    const document = parse(params.query);
+    const errors = validate(envelopedSchema, document);
+    if (errors.length > 0) return resultAnswer({ errors }, logger);
+    if (requireOperation(document, operationName).operation === 'subscription') throw invalid(SUBSCRIPTIONS_OVER_WEBSOCKET);
+    const result = (await execute({
+      schema: envelopedSchema,
+      document,
+      variableValues: params.variables as Record<string, unknown> | undefined,
+      operationName,
+      contextValue: await contextFactory(),
+    })) as ExecutionResult;
+    return resultAnswer(result, logger);
+  }
+
+  /** Hands the request, its body already read, to Yoga's own handler. */
+  async function viaYoga(req: IncomingMessage, res: ServerResponse, session: Session, body: Buffer | undefined): Promise<Answer> {
+    const headers = new yoga.fetchAPI.Headers();
+    for (const [name, value] of Object.entries(req.headers)) {
+      if (value === undefined || name === 'content-length' || name === 'transfer-encoding' || name === 'connection') continue;
+      headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+    }
+    // A plain JSON answer is asked for as graphql-response+json, whose statuses (400 for a request
+    // that cannot run) are the fast path's; it is labelled application/json again below.
+    const accept = headers.get('accept') ?? '';
+    const plainJson = !/text\/event-stream|multipart\/mixed|text\/html/.test(accept);
+    if (plainJson) headers.set('accept', 'application/graphql-response+json');
+    const request = new yoga.fetchAPI.Request(`http://${req.headers.host ?? 'localhost'}${req.url ?? '/graphql'}`, {
+      method: req.method,
+      headers,
+      ...(body && body.length > 0 ? { body: new Uint8Array(body) } : {}),
+    });
+    const response = await yoga.fetch(request, { req, res, session } as ServerContext);
+    const answerHeaders: Record<string, string> = {};
+    response.headers.forEach((value, name) => {
+      if (name !== 'content-length') answerHeaders[name] = value;
+    });
+    if (plainJson && answerHeaders['content-type']?.startsWith('application/graphql-response+json')) {
+      answerHeaders['content-type'] = 'application/json; charset=utf-8';
+    }
+    return { status: response.status, headers: answerHeaders, text: await response.text() };
+  }
+
+  async function answer(req: IncomingMessage, res: ServerResponse): Promise<void> {
     let limit: RateLimitState | undefined;
-    let result: ExecutionResult;
-    let status = 200;
+    let result: Answer;
     try {
-      const body = await readJson(req, options.maxBodyBytes);
-      if (!body || typeof body !== 'object' || Array.isArray(body)) throw invalid('POST body must be a JSON object with a "query"');
-      const params = body as { query?: unknown; variables?: unknown; operationName?: unknown; extensions?: unknown };
-      if (typeof params.query !== 'string' || params.query === '') throw invalid('"query" must be a non-empty string', 'query');
-      if (params.variables != null && (typeof params.variables !== 'object' || Array.isArray(params.variables))) {
-        throw invalid('"variables" must be an object', 'variables');
-      }
-      if (params.operationName != null && typeof params.operationName !== 'string') throw invalid('"operationName" must be a string', 'operationName');
-
-      const admission = await admitHttpRequest(services, req, options.trustProxy);
+      // A query string is a document too: the same limit as a body.
+      if ((req.url?.length ?? 0) > options.maxBodyBytes) throw tooLarge(`Request must be at most ${options.maxBodyBytes} bytes`);
+      const admission = await options.admit(req);
       limit = admission.limit;
       if (limit?.retryAfter !== undefined) throw rateLimitExceeded(limit.retryAfter);
-
-      const { parse, validate, contextFactory, execute, schema: envelopedSchema } = yoga.getEnveloped({
-        req,
-        res,
-        session: admission.session,
-        params,
-      });
-      const document = parse(params.query);
-      const errors = validate(envelopedSchema, document);
-      if (errors.length > 0) {
-        result = { errors };
-      } else if (getOperationAST(document, (params.operationName as string | undefined) ?? undefined)?.operation === 'subscription') {
-        throw invalid(SUBSCRIPTIONS_OVER_WEBSOCKET);
-      } else {
-        result = (await execute({
-          schema: envelopedSchema,
-          document,
-          variableValues: params.variables as Record<string, unknown> | undefined,
-          operationName: params.operationName as string | undefined,
-          contextValue: await contextFactory(),
-        })) as ExecutionResult;
+      const anonymous = admission.session.actor.kind === 'anonymous';
+      // Without credentials only a small document of health and introspection fields is worth reading.
+      let body: Buffer | undefined;
+      try {
+        if (req.method !== 'GET' && req.method !== 'HEAD') body = await readBody(req, anonymous ? ANONYMOUS_MAX_DOCUMENT_BYTES : options.maxBodyBytes);
+      } catch (err) {
+        throw anonymous && publicError(err).code === 'PAYLOAD_TOO_LARGE' ? unauthenticated(MISSING_KEY) : err;
       }
+      const accept = req.headers.accept ?? '';
+      const json = (req.headers['content-type'] ?? '').startsWith('application/json');
+      result =
+        req.method === 'POST' && body && json && !accept.includes('text/event-stream') && !accept.includes('multipart/mixed')
+          ? await fastPath(req, res, admission.session, body)
+          : await viaYoga(req, res, admission.session, body);
     } catch (err) {
       // A syntax error (GraphQLError) or a refused request (AppError: bad input, credentials, limit).
-      result = { errors: [toGraphQLError(err, logger)] };
-      status = err instanceof GraphQLError ? 400 : publicError(err).status;
+      result = errorAnswer(err, logger);
     }
-    result = normaliseErrors(result, logger);
-    // A request-level error (credentials, rate limit, database away) carries its HTTP status.
-    const http = result.errors?.[0]?.extensions?.http as { status?: number; headers?: Record<string, string> } | undefined;
-    if (http?.status && result.data == null) status = http.status;
-    const text = JSON.stringify(
-      result.errors ? { ...result, errors: result.errors.map(({ extensions: { http: _, ...extensions }, ...error }) => ({ ...error, extensions })) } : result,
-    );
-    res.writeHead(status, {
-      'content-type': 'application/json; charset=utf-8',
-      'content-length': Buffer.byteLength(text),
-      ...(limit ? rateLimitHeaders(limit) : {}),
-      ...http?.headers,
-    });
-    res.end(text);
+    sendAnswer(res, result, limit);
   }
 
   return {
     yoga,
     handle(req, res) {
-      const accept = req.headers.accept ?? '';
-      const json = (req.headers['content-type'] ?? '').startsWith('application/json');
-      if (req.method === 'POST' && json && !accept.includes('text/event-stream') && !accept.includes('multipart/mixed')) {
-        fastPath(req, res).catch((err: unknown) => {
-          logger.error({ err }, 'GraphQL request failed');
-          if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
-          res.end(JSON.stringify({ errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_ERROR' } }] }));
-        });
-      } else {
-        viaYoga(req, res);
+      // An announced oversized body is refused before anything else, as REST refuses it.
+      try {
+        checkDeclaredLength(req, options.maxBodyBytes);
+      } catch (err) {
+        sendError(res, err, logger);
+        return;
       }
+      answer(req, res).catch((err: unknown) => {
+        logger.error({ err }, 'GraphQL request failed');
+        if (res.headersSent) res.destroy();
+        else sendAnswer(res, errorAnswer(err, logger), undefined);
+      });
     },
   };
 }

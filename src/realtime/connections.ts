@@ -1,5 +1,5 @@
 import type { WebSocket } from 'ws';
-import { AppError, publicError } from '../errors.js';
+import { AppError, CloseCode, publicError } from '../errors.js';
 import type { Authenticator } from '../auth/authenticator.js';
 import type { UserActor } from '../auth/session.js';
 import type { EventBus } from '../events/bus.js';
@@ -9,19 +9,8 @@ import type { Connection } from '../services/delivery.js';
 import type { PresenceService } from '../services/presence.js';
 import type { UsageService } from '../services/usage.js';
 
-/** WebSocket close codes ChatAPI uses, on both protocols. */
-export const CloseCode = {
-  /** Shutdown or restart: reconnect shortly. */
-  ServiceRestart: 1012,
-  /** Try again later: the client did not read fast enough (resume from the last seq), or a dependency is away. */
-  SlowConsumer: 1013,
-  /** Missing or invalid API key / user id. */
-  Unauthorized: 4401,
-  /** Valid key, but not allowed (tenant disabled). */
-  Forbidden: 4403,
-  /** Not authenticated in time after the upgrade (graphql-ws' own code for a missing connection_init). */
-  AuthTimeout: 4408,
-} as const;
+/** WebSocket close codes ChatAPI uses, on both protocols (defined with the error table). */
+export { CloseCode };
 
 export type Protocol = 'graphql-ws' | 'ws';
 
@@ -31,14 +20,7 @@ export type Protocol = 'graphql-ws' | 'ws';
  */
 export function refuseConnection(connection: LiveConnection, err: unknown): void {
   const error = publicError(err);
-  const code =
-    error.code === 'AUTHORIZATION_ERROR'
-      ? CloseCode.Forbidden
-      : error.code === 'SERVICE_UNAVAILABLE' || error.code === 'RATE_LIMIT_EXCEEDED'
-        ? CloseCode.SlowConsumer
-        : error.code === 'INTERNAL_ERROR'
-          ? 1011
-          : CloseCode.Unauthorized;
+  const code = error.row.closeCode;
   connection.close(code, error.message);
 }
 

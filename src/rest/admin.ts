@@ -1,7 +1,7 @@
 import type { Services } from '../services/index.js';
 import type { KeyView, TenantView } from '../services/tenants.js';
-import type { On } from './routes.js';
 import { intParam } from './http.js';
+import type { On } from './router.js';
 
 const tenant = (t: TenantView) => ({
   tenant_id: t.id,

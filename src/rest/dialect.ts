@@ -21,7 +21,5 @@ export function inRestDialect(err: unknown): unknown {
     .map((part, i) => (i % 2 === 1 ? part : part.replace(camelWord, snakeCase)))
     .join('');
   if (field === err.details.field && message === err.message) return err;
-  const renamed = new AppError(err.code, message, { ...err.details, field });
-  if (err.retryAfter !== undefined) renamed.retryAfter = err.retryAfter;
-  return renamed;
+  return new AppError(err.code, message, { ...err.details, field }, err.retryAfter);
 }

@@ -1,35 +1,9 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import Router, { type HTTPVersion } from 'find-my-way';
-import type { Session } from '../auth/session.js';
 import { notFound } from '../errors.js';
 import type { MessageData } from '../events/events.js';
-import type { Logger } from '../logger.js';
 import type { Services } from '../services/index.js';
-import { rateLimitExceeded, rateLimitHeaders, type RateLimitState } from '../services/rateLimits.js';
 import type { MemberView, RoomView } from '../services/rooms.js';
-import { admitHttpRequest } from './admission.js';
-import { inRestDialect } from './dialect.js';
-import { registerAdminRoutes } from './admin.js';
-import { intParam, readJsonObject, sendError, sendJson } from './http.js';
-
-/**
- * The original ChatAPI's documented REST endpoints, unchanged: paths, headers, snake_case fields.
- * Each handler translates HTTP to one service call and the result back; nothing else.
- */
-export interface Request {
-  params: Record<string, string | undefined>;
-  query: URLSearchParams;
-  /**
-   * The caller, from the one authentication path. A tenant user's request is admitted here: it
-   * spends one point of the tenant's rate limit, and the response carries X-RateLimit-* headers.
-   */
-  session(): Promise<Session>;
-  /** The JSON object body; with `optional`, an empty body reads as `{}`. */
-  body(optional?: boolean): Promise<Record<string, unknown>>;
-}
-
-export type Handler = (request: Request) => Promise<[status: number, body: unknown]>;
-export type On = (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, handler: Handler) => void;
+import { intParam } from './http.js';
+import type { On } from './router.js';
 
 const room = (r: RoomView) => ({
   room_id: r.id,
@@ -60,38 +34,8 @@ const notifyTargets = (t: unknown) => {
   return { userIds, roomId, topicSubscribers };
 };
 
-export function createRestRouter(services: Services, logger: Logger, options: { maxBodyBytes: number; trustProxy: boolean }) {
-  const router = Router<HTTPVersion.V1>({
-    ignoreTrailingSlash: true,
-    defaultRoute: (_req, res) => sendError(res, notFound('Route'), logger),
-    onBadUrl: (_path, _req, res) => sendError(res, notFound('Route'), logger),
-  });
-
-  const on: On = (method, path, handler) =>
-    router.on(method, path, async (req: IncomingMessage, res: ServerResponse, params, _store, query) => {
-      let limit: RateLimitState | undefined;
-      let session: Promise<Session> | undefined;
-      const authenticate = async () => {
-        const admission = await admitHttpRequest(services, req, options.trustProxy);
-        limit = admission.limit;
-        if (limit?.retryAfter !== undefined) throw rateLimitExceeded(limit.retryAfter);
-        return admission.session;
-      };
-      try {
-        const [status, body] = await handler({
-          params,
-          query: new URLSearchParams(query as Record<string, string>),
-          session: () => (session ??= authenticate()),
-          body: (optional) => readJsonObject(req, options.maxBodyBytes, optional),
-        });
-        sendJson(res, status, body, limit ? rateLimitHeaders(limit) : {});
-      } catch (err) {
-        sendError(res, inRestDialect(err), logger, limit ? rateLimitHeaders(limit) : {});
-      }
-    });
-
-  registerAdminRoutes(on, services);
-
+/** The original ChatAPI's documented REST endpoints (see ./router.ts); the admin API is in ./admin.ts. */
+export function registerRoutes(on: On, services: Services): void {
   on('GET', '/health', async () => {
     const health = await services.health.check();
     return [
@@ -157,8 +101,4 @@ export function createRestRouter(services: Services, logger: Logger, options: { 
     await services.notifications.ack(await r.session(), r.params.notification_id);
     return [200, { success: true }];
   });
-
-  return router;
 }
-
-export type RestRouter = ReturnType<typeof createRestRouter>;

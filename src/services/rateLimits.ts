@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Session, UserActor } from '../auth/session.js';
-import { rateLimitExceeded } from '../errors.js';
+import { rateLimited } from '../errors.js';
 import type { Metrics } from '../metrics.js';
 import type { UsageService } from './usage.js';
 
@@ -77,8 +77,8 @@ export function redisRateLimitStore(redis: Redis, prefix: string): RateLimitStor
   );
 }
 
-// Re-exported for existing callers; it lives in errors.ts so auth/ need not import services/.
-export { rateLimitExceeded };
+/** The error for an exceeded limit (kept here for callers of the service; the row lives in errors.ts). */
+export const rateLimitExceeded = rateLimited;
 
 /**
  * Admission of tenant traffic: every REST request, GraphQL request or WebSocket operation, and
