@@ -5,6 +5,7 @@ import { WebSocketServer } from 'ws';
 import { Authenticator } from './auth/authenticator.js';
 import type { Config } from './config.js';
 import { createDatabase, type Database } from './db/database.js';
+import { MessageStore } from './db/messageStore.js';
 import { createEventBus, type EventBus } from './events/bus.js';
 import { connectRedis, createRedisBus, type RedisBus } from './events/redis.js';
 import { createGraphQLHttp } from './graphql/yoga.js';
@@ -15,7 +16,7 @@ import { createGraphQLWsHandler } from './realtime/graphqlWs.js';
 import { createLegacyWsHandler } from './realtime/legacyWs.js';
 import { checkDeclaredLength, sendError, sendJson } from './rest/http.js';
 import { createRestRouter } from './rest/routes.js';
-import { DeliveryService } from './services/delivery.js';
+import { DeliveryService } from './services/delivery/index.js';
 import { HealthService } from './services/health.js';
 import type { Services } from './services/index.js';
 import { MessageService } from './services/messages.js';
@@ -62,13 +63,15 @@ export function buildApp(config: Config, options: { logger?: Logger } = {}): App
     redis && config.redis ? new RedisPresenceStore(redis, config.redis.prefix, logger, config.redis.instanceTtlMs) : new MemoryPresenceStore();
   const presence = new PresenceService(db, bus, presenceStore, logger, config.realtime.presenceGraceMs);
   const usage = new UsageService(db, logger);
+  // One store, one page cache: REST/GraphQL history and delivery's catch-up read through it.
+  const messageStore = new MessageStore(db);
   const services: Services = {
     auth,
     tenants: new TenantService(db, bus, logger, config.defaultRateLimit),
     rooms,
-    messages: new MessageService(db, bus, rooms, usage, metrics, logger, config.maxMessageBytes),
+    messages: new MessageService(db, messageStore, bus, rooms, usage, metrics, logger, config.maxMessageBytes),
     health: new HealthService(db, logger, redisBus && (() => redisBus.healthy())),
-    delivery: new DeliveryService(db, bus, rooms, logger, config.realtime.maxBufferedBytes),
+    delivery: new DeliveryService(db, messageStore, bus, rooms, logger),
     presence,
     typing: new TypingService(bus, rooms, config.realtime.typingTimeoutMs),
     notifications: new NotificationService(db, bus, rooms, logger, {

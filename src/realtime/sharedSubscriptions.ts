@@ -11,7 +11,7 @@ import {
 } from 'graphql';
 import { toGraphQLError } from '../graphql/errors.js';
 import type { Logger } from '../logger.js';
-import { MessageStream } from '../services/delivery.js';
+import { MessageStream } from '../services/delivery/index.js';
 import type { LiveConnection } from './connections.js';
 
 /**
