@@ -100,8 +100,13 @@ export class RoomFeed {
     void this.fillGap(message.seq);
   }
 
-  /** Reads the seqs between lastSeq and `upTo` (exclusive) from storage, then goes live again. */
+  /**
+   * Reads the seqs between lastSeq and `upTo` (exclusive) from storage, then goes live again.
+   * When the room is gone (its tenant was deleted meanwhile) or the feed closed, what is held is
+   * dropped: nobody will read it, and retrying would never end.
+   */
   private async fillGap(upTo: number): Promise<void> {
+    let gone = false;
     try {
       while (this.lastSeq + 1 < upTo && !this.closed) {
         const page = await this.storage.history({ roomId: this.roomId, afterSeq: this.lastSeq, beforeSeq: upTo, limit: PAGE_SIZE });
@@ -109,9 +114,11 @@ export class RoomFeed {
         for (const m of page) if (m.seq === this.lastSeq + 1) this.append(m);
         if (this.lastSeq === before) {
           // Not visible yet (it cannot be lost: seqs are assigned and stored in one transaction),
-          // unless the room itself is gone (its tenant was deleted meanwhile).
-          const stored = await this.storage.roomLastSeq(this.roomId);
-          if (stored === undefined || stored <= before) break;
+          // unless the room itself is gone.
+          if ((await this.storage.roomLastSeq(this.roomId)) === undefined) {
+            gone = true;
+            break;
+          }
           this.logger.warn({ room_id: this.roomId, after_seq: before, up_to: upTo }, 'Waiting for a missing seq');
           await sleep(MISSING_SEQ_RETRY_MS);
         }
@@ -120,7 +127,8 @@ export class RoomFeed {
       this.logger.error({ err, room_id: this.roomId }, 'Filling a seq gap failed; retrying');
       await sleep(GAP_FAILURE_BACKOFF_MS);
     }
-    this.goLive();
+    if (gone || this.closed) this.state = { kind: 'live' };
+    else this.goLive();
   }
 
   /** Goes live and processes what was held meanwhile, in seq order. */
