@@ -4,6 +4,7 @@ import { WebSocketServer } from 'ws';
 import { Authenticator } from './auth/authenticator.js';
 import type { Config } from './config.js';
 import { createDatabase, type Database } from './db/database.js';
+import { MessageStore } from './db/messageStore.js';
 import { createGraphQLHttp } from './graphql/yoga.js';
 import { applyConnectionLimits } from './http/connectionLimits.js';
 import { createAdmission } from './http/admission.js';
@@ -16,7 +17,7 @@ import { createLegacyWsHandler } from './realtime/legacyWs.js';
 import { registerAdminRoutes } from './rest/admin.js';
 import { createRestRouter } from './rest/router.js';
 import { registerRoutes } from './rest/routes.js';
-import { DeliveryService } from './services/delivery.js';
+import { DeliveryService } from './services/delivery/index.js';
 import { HealthService } from './services/health.js';
 import type { Services } from './services/index.js';
 import { MessageService } from './services/messages.js';
@@ -59,13 +60,15 @@ export function buildApp(config: Config, options: { logger?: Logger } = {}): App
   const rooms = new RoomService(db, bus, logger);
   const presence = new PresenceService(db, bus, presenceStore, logger, config.realtime.presenceGraceMs);
   const usage = new UsageService(db, logger);
+  // One store, one page cache: REST/GraphQL history and delivery's catch-up read through it.
+  const messageStore = new MessageStore(db);
   const services: Services = {
     auth,
     tenants: new TenantService(db, bus, logger, config.defaultRateLimit),
     rooms,
-    messages: new MessageService(db, bus, rooms, usage, metrics, logger, config.maxMessageBytes),
+    messages: new MessageService(db, messageStore, bus, rooms, usage, metrics, logger, config.maxMessageBytes),
     health: new HealthService(db, logger, redisBus && (() => redisBus.healthy())),
-    delivery: new DeliveryService(db, bus, rooms, logger, config.realtime.maxBufferedBytes),
+    delivery: new DeliveryService(db, messageStore, bus, rooms, logger),
     presence,
     typing: new TypingService(bus, rooms, config.realtime.typingTimeoutMs),
     notifications: new NotificationService(db, bus, rooms, logger, {

@@ -1,7 +1,7 @@
 import SchemaBuilder from '@pothos/core';
 import { DateTimeResolver, JSONResolver } from 'graphql-scalars';
 import type { Session } from '../auth/session.js';
-import type { Connection } from '../services/delivery.js';
+import type { Connection } from '../services/eventQueue.js';
 import type { Services } from '../services/index.js';
 
 /** Built once per operation by the one authentication path. */

@@ -5,7 +5,7 @@ import type { UserActor } from '../auth/session.js';
 import type { EventBus } from '../events/bus.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
-import type { Connection } from '../services/delivery.js';
+import type { Connection } from '../services/eventQueue.js';
 import type { PresenceService } from '../services/presence.js';
 import type { UsageService } from '../services/usage.js';
 
@@ -42,6 +42,7 @@ export class LiveConnection implements Connection {
   constructor(
     readonly socket: WebSocket,
     readonly protocol: Protocol,
+    readonly maxBufferedBytes: number,
   ) {}
 
   /** Runs `cleanup` when the connection ends (at once if it already has). */
@@ -106,6 +107,8 @@ export class LiveConnection implements Connection {
 export interface HeartbeatSettings {
   pingIntervalMs: number;
   idleTimeoutMs: number;
+  /** Every socket's budget of unsent bytes (see Connection.maxBufferedBytes). */
+  maxBufferedBytes: number;
 }
 
 /** What one tenant or user may hold open on this instance (see Config['connectionLimits']). */
@@ -163,7 +166,7 @@ export class ConnectionRegistry {
   }
 
   open(socket: WebSocket, protocol: Protocol): LiveConnection {
-    const connection = new LiveConnection(socket, protocol);
+    const connection = new LiveConnection(socket, protocol, this.settings.maxBufferedBytes);
     this.connections.add(connection);
     this.metrics.webSockets.inc({ protocol });
     const seen = () => (connection.lastSeen = Date.now());

@@ -5,10 +5,10 @@ import type { Session } from '../auth/session.js';
 import { AppError, invalid, publicError, tooLarge } from '../errors.js';
 import { inRestDialect } from '../rest/dialect.js';
 import type { MessageData, NotificationData } from '../events/events.js';
-import { userKey } from '../events/events.js';
 import type { EventBus } from '../events/bus.js';
 import type { Logger } from '../logger.js';
-import type { RoomSignal } from '../services/delivery.js';
+import type { RoomSignal } from '../services/delivery/index.js';
+import { overBudget } from '../services/eventQueue.js';
 import type { Services } from '../services/index.js';
 import { CloseCode, refuseConnection, type ConnectionRegistry, type LiveConnection } from './connections.js';
 
@@ -88,30 +88,24 @@ export function createLegacyWsHandler(
   };
 
   async function startStreams(session: Session, connection: LiveConnection, send: (frame: Frame) => void): Promise<void> {
-    const { tenantId, userId } = session.requireUser();
+    const { userId } = session.requireUser();
     // Each stream ends with the connection; one that fails ends the connection (the client
     // reconnects and resumes from its delivered seq), and whatever was set up is released.
     const streams: Array<{ return(): Promise<unknown> }> = [];
     connection.onClose(() => {
       for (const stream of streams) void stream.return();
     });
-    const messages = await services.delivery.inbox(session, null, connection);
-    streams.push(messages);
-    const rooms = await services.rooms.listForUser(session);
-    const events = await services.delivery.watchRooms(
-      rooms.map((r) => r.id),
-      connection,
-    );
-    streams.push(events);
-    // Rooms joined later bring their typing, presence and acks too.
-    events.onClose(
-      bus.subscribe('user', userKey(tenantId, userId), (event) => {
-        if (event.type !== 'roomJoined') return;
-        services.delivery.watchRoom(events, event.roomId).catch((err: unknown) => refuseConnection(connection, err));
-      }),
-    );
+    // Messages and signals of every room of the user, rooms joined later included.
+    const { messages, signals } = await services.delivery.userRooms(session, { connection, signals: true });
+    const events = signals!;
+    streams.push(messages, events);
     const notifications = await services.notifications.stream(session, null, connection);
     streams.push(notifications);
+    // Signals and notifications are written here, not by a stream: they spend the socket's budget too.
+    const sendEvent = (frame: Frame) => {
+      if (overBudget(connection)) return;
+      send(frame);
+    };
 
     const presenceSent = new Map<string, string>();
     const toFrame = (event: RoomSignal): Frame | undefined => {
@@ -134,11 +128,11 @@ export function createLegacyWsHandler(
     void (async () => {
       for await (const event of events) {
         const frame = toFrame(event);
-        if (frame) send(frame);
+        if (frame) sendEvent(frame);
       }
     })().catch(failed);
     void (async () => {
-      for await (const n of notifications) send(notificationFrame(n));
+      for await (const n of notifications) sendEvent(notificationFrame(n));
     })().catch(failed);
   }
 

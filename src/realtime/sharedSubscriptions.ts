@@ -16,7 +16,7 @@ import {
 import { toGraphQLError } from '../graphql/errors.js';
 import { isViewerDependent } from '../graphql/shareability.js';
 import type { Logger } from '../logger.js';
-import { MessageStream } from '../services/delivery.js';
+import { MessageStream } from '../services/delivery/index.js';
 import type { LiveConnection } from './connections.js';
 
 /**

@@ -1,5 +1,5 @@
 import type { Authenticator } from '../auth/authenticator.js';
-import type { DeliveryService } from './delivery.js';
+import type { DeliveryService } from './delivery/index.js';
 import type { HealthService } from './health.js';
 import type { MessageService } from './messages.js';
 import type { NotificationService } from './notifications.js';

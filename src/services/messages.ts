@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Session } from '../auth/session.js';
 import { isRetryableConflict, isUniqueViolation, type Database } from '../db/database.js';
-import { MessageStore, type Appended, type NewMessage } from '../db/messageStore.js';
+import type { Appended, MessageStore, NewMessage } from '../db/messageStore.js';
 import { invalid, isDatabaseUnavailable, tooLarge } from '../errors.js';
 import type { EventBus } from '../events/bus.js';
 import type { MessageData } from '../events/events.js';
@@ -45,10 +45,11 @@ const limitSchema = z
 
 export class MessageService {
   private readonly writer: GroupCommit<NewMessage, Appended>;
-  private readonly store: MessageStore;
 
   constructor(
     private readonly db: Database,
+    /** The one message store (and page cache), shared with delivery's catch-up reads. */
+    private readonly store: MessageStore,
     private readonly bus: EventBus,
     private readonly rooms: RoomService,
     private readonly usage: UsageService,
@@ -56,7 +57,6 @@ export class MessageService {
     private readonly logger: Logger,
     private readonly maxMessageBytes: number,
   ) {
-    this.store = new MessageStore(db);
     this.writer = new GroupCommit((batch) => this.write(batch));
   }
 

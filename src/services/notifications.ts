@@ -5,7 +5,7 @@ import { invalid, notFound, tooLarge } from '../errors.js';
 import type { EventBus } from '../events/bus.js';
 import { userKey, type NotificationData } from '../events/events.js';
 import type { Logger } from '../logger.js';
-import { EventQueue, type Connection } from './delivery.js';
+import { EventQueue, type Connection } from './eventQueue.js';
 import { newId } from './ids.js';
 import type { RoomService } from './rooms.js';
 import { check, isStorableText, storableText, userIdSchema, utf8Bytes } from './validation.js';

@@ -1,5 +1,5 @@
 import type { AckData, NotificationData, PresenceData, TypingData } from '../../events/events.js';
-import type { RoomSignal } from '../../services/delivery.js';
+import type { RoomSignal } from '../../services/delivery/index.js';
 import { builder } from '../builder.js';
 import { Message } from './message.js';
 
