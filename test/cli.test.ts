@@ -97,7 +97,9 @@ describe('bin/chatapi', () => {
         });
       });
       const port = new URL(line.url as string).port;
-      expect(line.listening).toMatch(new RegExp(`^0\\.0\\.0\\.0:${port}( and \\[::\\]:${port})? \\(all (IPv4 )?interfaces\\)$`));
+      expect(line.listening).toMatch(
+        new RegExp(`^0\\.0\\.0\\.0:${port}( and \\[::\\]:${port})? \\(all (IPv4 )?interfaces\\)$`),
+      );
     } finally {
       child.kill('SIGTERM');
       await new Promise((resolve) => child.once('exit', resolve));

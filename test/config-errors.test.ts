@@ -29,14 +29,22 @@ describe('configuration errors', () => {
   });
 
   it.each(['-1', '0', '1000001', '2.5'])('DEFAULT_RATE_LIMIT=%s says what is allowed', (value) => {
-    expect(problemsOf({ DEFAULT_RATE_LIMIT: value })).toEqual(['DEFAULT_RATE_LIMIT: must be a whole number from 1 to 1000000']);
+    expect(problemsOf({ DEFAULT_RATE_LIMIT: value })).toEqual([
+      'DEFAULT_RATE_LIMIT: must be a whole number from 1 to 1000000',
+    ]);
   });
 
   it('the real process reports them all and exits 2', async () => {
     const root = path.resolve(import.meta.dirname, '..');
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
       cwd: root,
-      env: { ...process.env, DEFAULT_RATE_LIMIT: '-1', LOG_LEVEL: 'loud', WS_PING_INTERVAL: '2m', WS_IDLE_TIMEOUT: '1m' },
+      env: {
+        ...process.env,
+        DEFAULT_RATE_LIMIT: '-1',
+        LOG_LEVEL: 'loud',
+        WS_PING_INTERVAL: '2m',
+        WS_IDLE_TIMEOUT: '1m',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';
