@@ -11,6 +11,8 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts'],
+    // Each run uses a Redis prefix of its own and deletes its keys at the end.
+    globalSetup: ['test/setup/redis-cleanup.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // Every test file starts its own servers on port 0 with its own database.

@@ -148,7 +148,12 @@ export function buildApp(config: Config, options: { logger?: Logger } = {}): App
       const { port, address, family } = server.address() as AddressInfo;
       const host = family === 'IPv6' ? `[${address === '::' ? '::1' : address}]` : address === '0.0.0.0' ? '127.0.0.1' : address;
       const url = `http://${host}:${port}`;
-      logger.info({ url, database: config.database.provider }, 'ChatAPI listening');
+      // What the socket is bound to; `url` is only a local address to click.
+      const listening =
+        address === '::' ? `0.0.0.0:${port} and [::]:${port} (all interfaces)`
+        : address === '0.0.0.0' ? `0.0.0.0:${port} (all IPv4 interfaces)`
+        : family === 'IPv6' ? `[${address}]:${port}` : `${address}:${port}`;
+      logger.info({ listening, url, database: config.database.provider }, 'ChatAPI listening');
       return { port, url };
     },
     async stop() {

@@ -90,17 +90,23 @@ export class ConfigError extends Error {
   }
 }
 
-const intSetting = (min: number, max: number) =>
-  z
+/** One message for every way a number can be wrong, so it always says what is allowed. */
+const intSetting = (min: number, max: number) => {
+  const allowed = `must be a whole number from ${min} to ${max}`;
+  return z
     .string()
     .trim()
-    .regex(/^\d+$/, 'must be a whole number')
+    .regex(/^-?\d+$/, allowed)
     .transform(Number)
-    .pipe(z.number().int().min(min).max(max));
+    .pipe(z.number().int().min(min, allowed).max(max, allowed));
+};
+
+/** The duration settings, so `--help` shows their defaults as durations rather than milliseconds. */
+const durationSettings = new WeakSet<object>();
 
 /** `500ms`, `30s`, `5m`, `1h`, or a bare number of seconds. */
-const durationSetting = (maxMs: number) =>
-  z
+const durationSetting = (maxMs: number) => {
+  const setting = z
     .string()
     .trim()
     .toLowerCase()
@@ -110,6 +116,9 @@ const durationSetting = (maxMs: number) =>
       return Math.round(Number(amount) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[unit as 'ms']);
     })
     .pipe(z.number().min(1, 'must be longer than 0').max(maxMs, 'is too long'));
+  durationSettings.add(setting);
+  return setting;
+};
 
 const envSchema = z.object({
   LISTEN_ADDR: z.string().trim().default(':8080'),
@@ -171,6 +180,74 @@ const envSchema = z.object({
   TRUST_PROXY: z.string().trim().toLowerCase().default('false').pipe(z.enum(['true', 'false', '1', '0'], { error: 'must be true or false' })),
 });
 
+type Env = z.output<typeof envSchema>;
+type SettingName = keyof typeof envSchema.shape;
+
+/**
+ * Each setting parsed on its own, so one bad value neither hides another nor the cross-setting
+ * checks of `loadConfig`.
+ */
+function parseSettings(env: NodeJS.ProcessEnv): { values: Partial<Env>; problems: string[] } {
+  const values: Record<string, unknown> = {};
+  const problems: string[] = [];
+  for (const [name, setting] of Object.entries(envSchema.shape)) {
+    const parsed = setting.safeParse(env[name]);
+    if (parsed.success) values[name] = parsed.data;
+    else problems.push(...parsed.error.issues.map((issue) => `${name}: ${issue.message}`));
+  }
+  return { values: values as Partial<Env>, problems };
+}
+
+/** What each setting means, for `chatapi --help`. Typed by the schema: a new setting needs a line. */
+const settingHelp: Record<SettingName, string> = {
+  LISTEN_ADDR: 'Address to listen on: ":8080" (all interfaces), "127.0.0.1:8080", "[::1]:8080"',
+  DATA_DIR: 'Directory for the embedded SQLite database',
+  DATABASE_URL: 'postgres://... for PostgreSQL, or file:path for SQLite (default: DATA_DIR/chatapi.db)',
+  DATABASE_DSN: 'A SQLite file path (older name; DATABASE_URL wins)',
+  MASTER_API_KEY: 'Key for the admin API, at least 16 characters (unset: admin API disabled)',
+  LOG_LEVEL: 'trace, debug, info, warn, error, fatal or silent',
+  DEFAULT_RATE_LIMIT: 'Requests per second per tenant, unless the tenant has its own limit',
+  MAX_MESSAGE_BYTES: 'Largest message content, in UTF-8 bytes',
+  SQLITE_SYNCHRONOUS: 'NORMAL (survives a process crash) or FULL (survives power failure too)',
+  SQLITE_BUSY_TIMEOUT_MS: 'How long a SQLite write waits for another process holding the lock (ms)',
+  WS_PING_INTERVAL: 'How often the server pings every WebSocket',
+  WS_IDLE_TIMEOUT: 'A WebSocket peer silent this long is dropped (longer than WS_PING_INTERVAL)',
+  WS_MAX_BUFFERED_BYTES: 'Unsent bytes after which a socket counts as a slow consumer and is closed',
+  PRESENCE_GRACE: 'A user goes OFFLINE this long after their last connection closed',
+  TYPING_TIMEOUT: '"typing" ends by itself this long after the last typing signal',
+  WORKER_INTERVAL: 'How often the notification worker looks for notifications to retry',
+  RETRY_INTERVAL: 'Delay before the first notification retry; doubles after each attempt',
+  RETRY_MAX_ATTEMPTS: 'Retries before an unacknowledged notification becomes a dead letter',
+  NOTIFICATION_TTL: 'How long an undelivered notification is kept',
+  SHUTDOWN_DRAIN_TIMEOUT: 'Longest a graceful shutdown may take before remaining sockets are cut',
+  REDIS_URL: 'redis://... to run several instances as one (unset: single instance)',
+  REDIS_PREFIX: 'Prefix of every Redis key and channel',
+  PRESENCE_INSTANCE_TTL: 'An instance that stopped refreshing its presence this long is counted gone',
+  TRUST_PROXY: 'true: take the client address from X-Forwarded-For (behind a load balancer)',
+};
+
+/** A default as an operator would write it: durations in their largest whole unit. */
+function showDefault(name: SettingName): string {
+  const setting: z.ZodType = envSchema.shape[name];
+  const parsed = setting.safeParse(undefined);
+  if (!parsed.success || parsed.data === undefined) return '-';
+  const value = parsed.data;
+  const inner = setting instanceof z.ZodDefault ? setting.unwrap() : setting;
+  if (typeof value !== 'number' || !durationSettings.has(inner)) return String(value);
+  const units: Array<[string, number]> = [['h', 3_600_000], ['m', 60_000], ['s', 1000]];
+  for (const [unit, ms] of units) if (value % ms === 0) return `${value / ms}${unit}`;
+  return `${value}ms`;
+}
+
+/** The configuration table of `chatapi --help`, built from the schema above so it cannot drift. */
+export function configurationHelp(): string {
+  const names = Object.keys(envSchema.shape) as SettingName[];
+  const rows = names.map((name) => [name, showDefault(name), settingHelp[name]]);
+  const widths = [0, 1].map((column) => Math.max(...rows.map((row) => row[column]!.length), 8));
+  const line = (row: string[]) => `  ${row[0]!.padEnd(widths[0]!)}  ${row[1]!.padEnd(widths[1]!)}  ${row[2]}`;
+  return [line(['VARIABLE', 'DEFAULT', 'MEANING']), ...rows.map(line)].join('\n');
+}
+
 /** Parses `LISTEN_ADDR` in the forms `:8080`, `8080`, `127.0.0.1:8080`, `[::1]:8080`. */
 function parseListenAddr(value: string): { host: string | undefined; port: number } | string {
   const match = /^(?:(\[[0-9a-fA-F:.]+\]|[^:\s]*):)?(\d{1,5})$/.exec(value);
@@ -192,12 +269,10 @@ function sqliteFile(value: string, cwd: string): string {
  * naming the variable, so an operator fixes them in one go.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
-  const parsed = envSchema.safeParse(env);
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => `${String(i.path[0])}: ${i.message}`));
-  }
-  const e = parsed.data;
-  const problems: string[] = [];
+  const { values, problems } = parseSettings(env);
+  // A setting that failed is undefined here: the checks below only compare values and skip what
+  // is missing, and nothing is returned unless every problem list stayed empty.
+  const e = values as Env;
 
   const listen = parseListenAddr(e.LISTEN_ADDR);
   if (typeof listen === 'string') problems.push(`LISTEN_ADDR: ${listen}`);
@@ -224,7 +299,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     database = sqlite(path.join(dataDir, 'chatapi.db'));
   }
 
-  if (e.WS_IDLE_TIMEOUT <= e.WS_PING_INTERVAL) {
+  if (e.WS_IDLE_TIMEOUT !== undefined && e.WS_PING_INTERVAL !== undefined && e.WS_IDLE_TIMEOUT <= e.WS_PING_INTERVAL) {
     problems.push('WS_IDLE_TIMEOUT: must be longer than WS_PING_INTERVAL (a peer gets at least one ping before it counts as silent)');
   }
   if (e.HTTP_REQUEST_TIMEOUT < e.HTTP_HEADERS_TIMEOUT) {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { inject } from 'vitest';
 
 /** Which database this test run uses: the vitest project sets CHATAPI_TEST_DB (sqlite by default). */
 export const testProvider = process.env.CHATAPI_TEST_DB === 'postgresql' ? 'postgresql' : 'sqlite';
@@ -31,7 +32,9 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   if (testProvider === 'sqlite') return { env: {}, drop: async () => {} };
   const name = `chatapi_t_${randomBytes(6).toString('hex')}`;
   // A key prefix per database keeps servers of different tests apart in the shared Redis.
-  const redisEnv: Record<string, string> = testRedisUrl ? { REDIS_URL: testRedisUrl, REDIS_PREFIX: `${name}:` } : {};
+  // The run's own prefix in front (test/setup/redis-cleanup.ts deletes everything under it).
+  const redisPrefix = `${inject('redisRunPrefix')}${name.slice('chatapi_t_'.length)}:`;
+  const redisEnv: Record<string, string> = testRedisUrl ? { REDIS_URL: testRedisUrl, REDIS_PREFIX: redisPrefix } : {};
   await admin((c) => c.query(`CREATE DATABASE ${name}`));
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
