@@ -224,6 +224,23 @@ const settingHelp: Record<SettingName, string> = {
   REDIS_PREFIX: 'Prefix of every Redis key and channel',
   PRESENCE_INSTANCE_TTL: 'An instance that stopped refreshing its presence this long is counted gone',
   TRUST_PROXY: 'true: take the client address from X-Forwarded-For (behind a load balancer)',
+  ANONYMOUS_RATE_LIMIT: 'Requests per second per address without credentials (only health and introspection)',
+  GRAPHQL_MAX_DEPTH: 'Deepest selection nesting of a GraphQL operation',
+  GRAPHQL_MAX_ALIASES: 'Most aliased fields in one GraphQL document',
+  GRAPHQL_MAX_TOKENS: 'Most tokens in one GraphQL document (counted while parsing)',
+  GRAPHQL_MAX_DIRECTIVES: 'Most directives in one GraphQL document',
+  GRAPHQL_MAX_COST: 'Highest estimated cost of an operation (list fields count once per item)',
+  GRAPHQL_MAX_RESPONSE_BYTES: 'Largest GraphQL answer; a larger one is replaced by an error',
+  MAX_CONNECTIONS: 'Open TCP connections in total (HTTP and WebSocket)',
+  MAX_CONNECTIONS_PER_ADDRESS: 'Open TCP connections from one address (not applied with TRUST_PROXY)',
+  MAX_CONNECTIONS_PER_TENANT: 'Open WebSockets of one tenant on an instance',
+  MAX_CONNECTIONS_PER_USER: 'Open WebSockets of one user on an instance',
+  MAX_SUBSCRIPTIONS_PER_SOCKET: 'Active graphql-ws operations on one socket',
+  MAX_SUBSCRIPTIONS_PER_USER: 'Active graphql-ws operations of one user on an instance',
+  HTTP_HEADERS_TIMEOUT: 'A request whose headers take longer is answered 408 and closed',
+  HTTP_REQUEST_TIMEOUT: 'A whole request taking longer is answered 408 and closed',
+  HTTP_BODY_IDLE_TIMEOUT: 'A request body that stops arriving this long is cut',
+  WS_AUTH_TIMEOUT: 'A WebSocket not authenticated this long after the upgrade closes with 4408',
 };
 
 /** A default as an operator would write it: durations in their largest whole unit. */
