@@ -50,8 +50,8 @@ export const unavailable = (message: string) => new AppError('SERVICE_UNAVAILABL
 
 /** Driver-adapter error kinds and Prisma codes that mean "the database is not there right now". */
 const unreachableKinds = new Set(['DatabaseNotReachable', 'ConnectionClosed', 'SocketTimeout', 'TooManyConnections', 'TransactionAlreadyClosed']);
-const unreachableCodes = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'SQLITE_BUSY']);
-const unreachableMessage = /Connection terminated|connection timeout|timeout exceeded when trying to connect|ECONNREFUSED|ECONNRESET|database is locked/i;
+const unreachableCodes = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'SQLITE_BUSY', 'SQLITE_FULL']);
+const unreachableMessage = /Connection terminated|connection timeout|timeout exceeded when trying to connect|ECONNREFUSED|ECONNRESET|database is locked|database or disk is full|No space left on device/i;
 
 /** True when `err` says the database cannot be reached (as opposed to a bug or bad input). */
 export function isDatabaseUnavailable(err: unknown): boolean {
