@@ -107,7 +107,7 @@ const unreachableCodes = new Set([
   '57P01', '57P02', '57P03', '25006', '53300',
 ]);
 const unreachableMessage =
-  /Connection terminated|connection timeout|timeout exceeded when trying to connect|ECONNREFUSED|ECONNRESET|database is locked|readonly database|read-only transaction|unable to open database|disk I\/O error|database or disk is full|terminating connection due to administrator command|the database system is (shutting down|starting up|in recovery)/i;
+  /Connection terminated|connection timeout|timeout exceeded when trying to connect|ECONNREFUSED|ECONNRESET|database is locked|readonly database|read-only transaction|unable to open database|disk I\/O error|database or disk is full|No space left on device|terminating connection due to administrator command|the database system is (shutting down|starting up|in recovery)/i;
 
 /** True when `err` says the database cannot be reached (as opposed to a bug or bad input). */
 export function isDatabaseUnavailable(err: unknown): boolean {

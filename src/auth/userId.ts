@@ -8,7 +8,7 @@ export const isStorableText = (s: string) => !s.includes('\u0000') && !loneSurro
 export const storableText = 'must be valid text (no NUL character or unpaired surrogate)';
 
 /** C0 controls, DEL and C1 controls. */
-const controlChars = /[\u0000-\u001f\u007f-\u009f]/;
+export const controlChars = /[\u0000-\u001f\u007f-\u009f]/;
 
 /**
  * A user id, the same on every transport: Unicode text normalised to NFC (so "josé" typed either

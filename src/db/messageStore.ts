@@ -50,6 +50,26 @@ interface MessageRow {
 
 const columns = sql`"id", "roomId", "seq", "senderId", "content", "meta", "clientMessageId", "createdAt"`;
 
+/** Stands in for a stored `meta` that cannot be read back, so one bad row never breaks a page. */
+export const UNREADABLE_META = Object.freeze({ _unreadable: true });
+const reportedUnreadable = new Set<string>();
+
+/** Parses a stored `meta` text; a row that does not parse gets UNREADABLE_META (reported once per message id). */
+export function parseMeta(messageId: string, meta: string | null): Record<string, unknown> | null {
+  if (meta === null) return null;
+  try {
+    const value: unknown = JSON.parse(meta);
+    if (value === null || typeof value === 'object') return value as Record<string, unknown> | null;
+  } catch {
+    // falls through to the marker
+  }
+  if (!reportedUnreadable.has(messageId) && reportedUnreadable.size < 10_000) {
+    reportedUnreadable.add(messageId);
+    process.emitWarning(`message ${messageId} has unreadable meta; served as { "_unreadable": true }`, 'ChatAPIWarning');
+  }
+  return { ...UNREADABLE_META };
+}
+
 export function rowToMessage(row: MessageRow): MessageData {
   return {
     id: row.id,
@@ -57,7 +77,7 @@ export function rowToMessage(row: MessageRow): MessageData {
     seq: Number(row.seq),
     senderId: row.senderId,
     content: row.content,
-    meta: row.meta === null ? null : (JSON.parse(row.meta) as Record<string, unknown>),
+    meta: parseMeta(row.id, row.meta),
     clientMessageId: row.clientMessageId,
     createdAt: new Date(row.createdAt).toISOString(),
   };
@@ -244,12 +264,16 @@ async function readHistoryPage(db: Db, q: HistoryQuery, provider: 'sqlite' | 'po
   const [row] =
     provider === 'sqlite'
       ? await db.$queryRaw<Array<{ page: string | null }>>`SELECT json_group_array(json_object(
-          'id', "id", 'roomId', "roomId", 'seq', "seq", 'senderId', "senderId", 'content', "content", 'meta', json("meta"),
+          'id', "id", 'roomId', "roomId", 'seq', "seq", 'senderId', "senderId", 'content', "content", 'meta', "meta",
           'clientMessageId', "clientMessageId", 'createdAt', strftime('%Y-%m-%dT%H:%M:%fZ', "createdAt")) ORDER BY "seq") AS "page"
           FROM (${window})`
       : await db.$queryRaw<Array<{ page: string | null }>>`SELECT json_agg(json_build_object(
-          'id', "id", 'roomId', "roomId", 'seq', "seq", 'senderId', "senderId", 'content', "content", 'meta', "meta"::json,
+          'id', "id", 'roomId', "roomId", 'seq', "seq", 'senderId', "senderId", 'content', "content", 'meta', "meta",
           'clientMessageId', "clientMessageId", 'createdAt', to_char("createdAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')) ORDER BY "seq")::text AS "page"
           FROM (${window}) AS w`;
-  return row?.page ? { messages: JSON.parse(row.page) as MessageData[], bytes: row.page.length } : { messages: [], bytes: 0 };
+  if (!row?.page) return { messages: [], bytes: 0 };
+  // meta comes as its stored text and is parsed here, one row at a time: the database's own JSON
+  // functions refuse some texts JavaScript stored (SQLite: nesting over 1,000), which failed the whole page.
+  const messages = JSON.parse(row.page) as Array<Omit<MessageData, 'meta'> & { meta: string | null }>;
+  return { messages: messages.map((m) => ({ ...m, meta: parseMeta(m.id, m.meta) })), bytes: row.page.length };
 }

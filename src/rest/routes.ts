@@ -40,7 +40,7 @@ export function registerRoutes(on: On, services: Services): void {
     const health = await services.health.check();
     return [
       health.status === 'error' ? 503 : 200,
-      { status: health.status, uptime: health.uptime, db_writable: health.dbWritable, ...(health.redis ? { redis: health.redis } : {}) },
+      { status: health.status, uptime: health.uptime, db_writable: health.dbWritable, ...(health.reason ? { reason: health.reason } : {}), ...(health.redis ? { redis: health.redis } : {}) },
     ];
   });
 

@@ -7,6 +7,8 @@ export interface HealthView {
   /** Whole seconds since this instance started. */
   uptime: number;
   dbWritable: boolean;
+  /** Why the database is not writable (e.g. "disk full"); absent while it is. */
+  reason?: string;
   /** "up" or "down"; absent without REDIS_URL. */
   redis?: 'up' | 'down';
 }
@@ -15,7 +17,7 @@ export interface HealthView {
 export class HealthService {
   private readonly startedAt = Date.now();
   /** A probe write at most once per interval, so health polling cannot load the database. */
-  private recent: { at: number; writable: Promise<boolean> } | undefined;
+  private recent: { at: number; writable: Promise<{ writable: boolean; reason?: string }> } | undefined;
 
   constructor(
     private readonly db: Database,
@@ -32,17 +34,18 @@ export class HealthService {
     if (!this.recent || now - this.recent.at >= this.probeIntervalMs) {
       this.recent = { at: now, writable: this.probe() };
     }
-    const dbWritable = await this.recent.writable;
+    const { writable: dbWritable, reason } = await this.recent.writable;
     const redis = this.redisUp ? (this.redisUp() ? 'up' : 'down') : undefined;
     return {
       status: !dbWritable ? 'error' : redis === 'down' ? 'degraded' : 'ok',
       uptime: Math.floor((now - this.startedAt) / 1000),
       dbWritable,
+      ...(reason ? { reason } : {}),
       ...(redis ? { redis } : {}),
     };
   }
 
-  private async probe(): Promise<boolean> {
+  private async probe(): Promise<{ writable: boolean; reason?: string }> {
     let timer: NodeJS.Timeout | undefined;
     try {
       const checkedAt = new Date();
@@ -54,12 +57,22 @@ export class HealthService {
       });
       write.catch(() => {}); // settled later if the timeout wins
       await Promise.race([write, timeout]);
-      return true;
+      return { writable: true };
     } catch (err) {
       this.logger.error({ err }, 'Database is not writable');
-      return false;
+      return { writable: false, reason: unwritableReason(err) };
     } finally {
       clearTimeout(timer);
     }
   }
+}
+
+/** A short, public reason for a failed probe write: no SQL, no paths. */
+function unwritableReason(err: unknown): string {
+  const e = err as { code?: string; message?: string } | undefined;
+  const text = `${e?.code ?? ''} ${e?.message ?? ''}`;
+  if (/SQLITE_FULL|database or disk is full|ENOSPC|No space left|could not extend file/i.test(text)) return 'disk full';
+  if (/SQLITE_READONLY|readonly database|read-only/i.test(text)) return 'read-only';
+  if (/no write within/i.test(text)) return 'write timed out';
+  return 'unavailable';
 }

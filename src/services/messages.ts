@@ -11,7 +11,7 @@ import { GroupCommit } from './groupCommit.js';
 import { newId } from './ids.js';
 import type { Membership, RoomService } from './rooms.js';
 import type { UsageService } from './usage.js';
-import { check, isStorableText, seqSchema, storableText, userIdSchema, utf8Bytes } from './validation.js';
+import { check, checkJsonDepth, isStorableText, seqSchema, storableText, userIdSchema, utf8Bytes } from './validation.js';
 
 export interface SendInput {
   content: unknown;
@@ -32,10 +32,11 @@ const contentSchema = z
   .string({ error: 'must be a string' })
   .refine((s) => s.trim().length > 0, 'must not be empty')
   .refine(isStorableText, storableText);
-const metaSchema = z
-  .record(z.string(), z.unknown(), { error: 'must be a JSON object' })
-  .nullish()
-  .transform((v) => v ?? null);
+// Validated but not copied: a copy made by assignment would drop an own `__proto__` key.
+const metaSchema = z.custom<Record<string, unknown> | null | undefined>(
+  (v) => v == null || (typeof v === 'object' && !Array.isArray(v)),
+  { error: 'must be a JSON object' },
+);
 const clientMessageIdSchema = userIdSchema.nullish().transform((v) => v ?? null);
 const limitSchema = z
   .number({ error: 'must be an integer' })
@@ -67,7 +68,8 @@ export class MessageService {
     if (utf8Bytes(content) > this.maxMessageBytes) {
       throw tooLarge(`content must be at most ${this.maxMessageBytes} bytes`, 'content');
     }
-    const meta = check(metaSchema, input.meta, 'meta');
+    const meta = check(metaSchema, input.meta, 'meta') ?? null;
+    checkJsonDepth(meta, 'meta');
     const metaJson = meta === null ? null : JSON.stringify(meta);
     if (metaJson !== null && utf8Bytes(metaJson) > this.maxMessageBytes) {
       throw tooLarge(`meta must be at most ${this.maxMessageBytes} bytes as JSON`, 'meta');

@@ -8,7 +8,7 @@ import type { Logger } from '../logger.js';
 import { EventQueue, type Connection } from './eventQueue.js';
 import { newId } from './ids.js';
 import type { RoomService } from './rooms.js';
-import { check, isStorableText, storableText, userIdSchema, utf8Bytes } from './validation.js';
+import { check, checkJsonDepth, idSchema, isStorableText, roomIdSchema, storableText, userIdSchema, utf8Bytes } from './validation.js';
 
 export interface NotifyInput {
   topic: unknown;
@@ -59,7 +59,7 @@ const topicSchema = z
 const targetsSchema = z.object(
   {
     userIds: z.array(userIdSchema).max(MAX_RECIPIENTS, `must list at most ${MAX_RECIPIENTS} users`).nullish(),
-    roomId: z.string().min(1).max(64).nullish(),
+    roomId: roomIdSchema.nullish(),
     topicSubscribers: z.boolean({ error: 'must be true or false' }).nullish(),
   },
   { error: 'must be an object with userIds, roomId and/or topicSubscribers' },
@@ -90,6 +90,7 @@ export class NotificationService {
     const { tenantId } = session.assert('notification:send');
     const topic = check(topicSchema, input.topic, 'topic');
     if (input.payload === undefined) throw invalid('payload is required', 'payload');
+    checkJsonDepth(input.payload, 'payload');
     const payload = JSON.stringify(input.payload);
     if (utf8Bytes(payload) > this.settings.maxPayloadBytes) {
       throw tooLarge(`payload must be at most ${this.settings.maxPayloadBytes} bytes as JSON`, 'payload');
@@ -139,7 +140,7 @@ export class NotificationService {
   /** Marks the caller's copy as received; it is neither replayed nor retried again. */
   async ack(session: Session, notificationId: unknown): Promise<void> {
     const { tenantId, userId } = session.assert('notification:receive');
-    const id = check(z.string({ error: 'must be a string' }).min(1).max(64), notificationId, 'notificationId');
+    const id = check(idSchema, notificationId, 'notificationId');
     const { count } = await this.db.transaction((tx) =>
       tx.notificationDelivery.updateMany({
         where: { notificationId: id, tenantId, userId, status: { in: ['pending', 'dead'] } },
@@ -250,7 +251,7 @@ export class NotificationService {
 
   async deadLetters(session: Session, filter: { tenantId?: unknown; limit?: unknown }): Promise<DeadLetter[]> {
     session.assert('tenant:admin');
-    const tenantId = filter.tenantId == null ? undefined : check(z.string().min(1).max(64), filter.tenantId, 'tenantId');
+    const tenantId = filter.tenantId == null ? undefined : check(idSchema, filter.tenantId, 'tenantId');
     const limit =
       filter.limit == null ? 100 : check(z.number().int('must be an integer').min(1, 'must be at least 1').transform((n) => Math.min(n, 1000)), filter.limit, 'limit');
     const rows = await this.db.read.notificationDelivery.findMany({
