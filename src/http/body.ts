@@ -1,12 +1,13 @@
 import type { IncomingMessage } from 'node:http';
+import { MAX_JSON_DEPTH } from '../services/validation.js';
 import { invalid, tooLarge } from '../errors.js';
 
 /**
- * Deepest nesting of arrays and objects a JSON body may have. Far more than any real request; far
- * less than what would make recursive code (GraphQL variable coercion, JSON.stringify) overflow
- * the stack.
+ * Deepest nesting of arrays and objects a JSON body may have: a stored value's limit
+ * (MAX_JSON_DEPTH) plus the two levels a request wraps it in (GraphQL: body -> variables -> meta).
+ * Far less than what would make recursive code (variable coercion, JSON.stringify) overflow the stack.
  */
-export const MAX_JSON_DEPTH = 64;
+const MAX_BODY_DEPTH = MAX_JSON_DEPTH + 2;
 
 /** Refuses a body larger than `limit` before reading it, when the client announced its length. */
 export function checkDeclaredLength(req: IncomingMessage, limit: number): void {
@@ -36,28 +37,48 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   });
 }
 
-/** Nesting depth of a JSON text (brackets outside strings), stopping early past `max`. */
-export function jsonDepth(text: string, max = MAX_JSON_DEPTH): number {
+/**
+ * Where a JSON text nests deeper than `max` (brackets outside strings): the top-level key whose
+ * value does (`''` when the text is not an object), or undefined when it does not. Scans the text
+ * without parsing it, so no input can overflow the stack.
+ */
+export function tooDeepField(text: string, max = MAX_BODY_DEPTH): string | undefined {
   let depth = 0;
-  let deepest = 0;
   let inString = false;
+  let keyStart = -1;
+  let key = '';
+  let expectKey = false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (inString) {
       if (c === 0x5c) i++; // backslash: skip the escaped character
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) inString = true;
-    else if (c === 0x5b || c === 0x7b) {
-      if (++depth > deepest && (deepest = depth) > max) return deepest;
+      else if (c === 0x22) {
+        inString = false;
+        if (keyStart >= 0) key = text.slice(keyStart, i);
+        keyStart = -1;
+      }
+    } else if (c === 0x22) {
+      inString = true;
+      if (depth === 1 && expectKey) keyStart = i + 1;
+      expectKey = false;
+    } else if (c === 0x5b || c === 0x7b) {
+      if (++depth > max) return text.trimStart().startsWith('{') ? key : '';
+      expectKey = depth === 1 && c === 0x7b;
     } else if (c === 0x5d || c === 0x7d) depth--;
+    else if (c === 0x2c && depth === 1) expectKey = true;
   }
-  return deepest;
+  return undefined;
 }
 
-/** Parses a JSON text; bad JSON, or JSON nested deeper than MAX_JSON_DEPTH, is a VALIDATION_ERROR. */
+/** Parses a JSON text; bad JSON, or JSON nested deeper than MAX_BODY_DEPTH, is a VALIDATION_ERROR. */
 export function parseJson(text: string): unknown {
   if (text.trim() === '') return undefined;
-  if (jsonDepth(text) > MAX_JSON_DEPTH) throw invalid(`Request body nests deeper than ${MAX_JSON_DEPTH} levels`);
+  const deep = tooDeepField(text);
+  if (deep !== undefined) {
+    throw deep
+      ? invalid(`${deep} must be nested at most ${MAX_JSON_DEPTH} levels deep`, deep)
+      : invalid(`Request body must be nested at most ${MAX_BODY_DEPTH} levels deep`);
+  }
   try {
     return JSON.parse(text) as unknown;
   } catch {
