@@ -51,7 +51,16 @@ export function createRestRouter(admit: Admit, logger: Logger, options: { maxBod
           params,
           query: new URLSearchParams(query as Record<string, string>),
           session: () => (session ??= authenticate()),
-          body: (optional) => readJsonObject(req, options.maxBodyBytes, optional),
+          body: async (optional) => {
+            // Credentials before the body: a caller without any is refused before a byte is parsed,
+            // with the refusal the service itself would give (admin API or tenant API).
+            const caller = await (session ??= authenticate());
+            if (caller.actor.kind === 'anonymous') {
+              if (path.startsWith('/admin/')) caller.assert('tenant:admin');
+              else caller.assert('tenant:read');
+            }
+            return readJsonObject(req, options.maxBodyBytes, optional);
+          },
         });
         sendJson(res, status, body, limit ? rateLimitHeaders(limit) : {});
       } catch (err) {
