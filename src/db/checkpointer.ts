@@ -12,11 +12,16 @@ const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
 const db = new Database(workerData.file, { timeout: 0 });
+let failing = null;
 const timer = setInterval(() => {
   try {
     db.pragma('wal_checkpoint(PASSIVE)');
+    if (failing !== null) parentPort.postMessage(null);
+    failing = null;
   } catch (err) {
-    parentPort.postMessage(String(err && err.message));
+    const message = String(err && err.message);
+    if (message !== failing) parentPort.postMessage(message);
+    failing = message;
   }
 }, workerData.intervalMs);
 parentPort.on('message', () => {
@@ -34,7 +39,10 @@ export function startCheckpointer(file: string, logger: Logger, intervalMs = 1_0
   const driver = createRequire(import.meta.url).resolve('better-sqlite3');
   const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { file, driver, intervalMs } });
   worker.unref();
-  worker.on('message', (message) => logger.warn({ error: message }, 'WAL checkpoint failed'));
+  // One line when checkpoints start failing (a full disk fails one every interval) and one when they work again.
+  worker.on('message', (message: string | null) =>
+    message === null ? logger.info('WAL checkpoints work again') : logger.warn({ error: message }, 'WAL checkpoint failed'),
+  );
   worker.on('error', (err) => logger.error({ err }, 'WAL checkpointer stopped'));
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   return {

@@ -49,15 +49,19 @@ export class HealthService {
     let timer: NodeJS.Timeout | undefined;
     try {
       const checkedAt = new Date();
-      const write = this.db.transaction((tx) =>
-        tx.healthProbe.upsert({ where: { id: 1 }, create: { id: 1, checkedAt }, update: { checkedAt } }),
+      const write = this.db.transaction(
+        (tx) => tx.healthProbe.upsert({ where: { id: 1 }, create: { id: 1, checkedAt }, update: { checkedAt } }),
+        { probe: true },
       );
       const timeout = new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new Error(`no write within ${this.probeTimeoutMs} ms`)), this.probeTimeoutMs);
       });
       write.catch(() => {}); // settled later if the timeout wins
       await Promise.race([write, timeout]);
-      return { writable: true };
+      // The probe rewrites one row in place, which can succeed on a full disk: the last full disk
+      // any write met counts until a write succeeds again with room on the disk.
+      const failure = this.db.storageFailure;
+      return failure ? { writable: false, reason: failure } : { writable: true };
     } catch (err) {
       this.logger.error({ err }, 'Database is not writable');
       return { writable: false, reason: unwritableReason(err) };
