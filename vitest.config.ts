@@ -22,7 +22,7 @@ export default defineConfig({
     projects: [
       // Several instances need a shared database: the scale-out tests run on PostgreSQL only.
       { extends: true, test: { name: 'sqlite', env: { CHATAPI_TEST_DB: 'sqlite' }, exclude: ['test/scale-out.test.ts', 'test/revocation-resync.test.ts'] } },
-      // A full disk is simulated with SQLite's max_page_count: the disk-full tests run on SQLite only.
+      // The disk-full test fills a tmpfs under a SQLite database: it runs on SQLite only.
       { extends: true, test: { name: 'postgresql', env: { CHATAPI_TEST_DB: 'postgresql' }, exclude: ['test/disk-full.test.ts'] } },
     ],
   },
