@@ -42,7 +42,8 @@ for (const [id, us] of self) {
   }
 }
 console.log(`total sampled: ${(total / 1e6).toFixed(2)} s`);
-show_inclusive: {
+{
+  // Inclusive time of the functions matching the filter.
   const pattern = process.argv[4] ? new RegExp(process.argv[4]) : /dist\/src/;
   const rows = [...inclusive].filter(([k]) => pattern.test(k)).sort((a, b) => b[1] - a[1]).slice(0, top);
   console.log('\ninclusive time (functions matching the filter)');
