@@ -121,7 +121,9 @@ describe('flow control: every stream closes a reader that stops reading', () => 
         }),
       );
     };
-    return { push, close: () => clients.forEach((client) => client.close()) };
+    return { push, close: () => {
+        for (const client of clients) client.close();
+      } };
   }
 
   it('graphql-ws notifications: a paused reader is closed with 1013, its buffer bounded', async () => {
