@@ -117,12 +117,8 @@ export class RedisPresenceStore implements PresenceStore {
   async countMany(keys: string[]) {
     const live = await this.redis.zrangebyscore(this.instances, Date.now() - this.instanceTtlMs, '+inf');
     if (!live.includes(this.instance)) live.push(this.instance);
-    const totals = new Map(keys.map((key) => [key, 0]));
-    for (const instance of live) {
-      const counts = await this.redis.hmget(this.hash(instance), ...keys);
-      counts.forEach((c, i) => totals.set(keys[i]!, totals.get(keys[i]!)! + Number(c ?? 0)));
-    }
-    return totals;
+    const perInstance = await Promise.all(live.map((instance) => this.redis.hmget(this.hash(instance), ...keys)));
+    return new Map(keys.map((key, i) => [key, perInstance.reduce((sum, counts) => sum + Number(counts[i] ?? 0), 0)]));
   }
 
   async announce(key: string, status: PresenceStatus) {

@@ -44,10 +44,7 @@ describe('TickBatcher', () => {
     );
     const values = await Promise.all([1, 2, 2, 3, 4, 5, 6].map((k) => batcher.load(k)));
     expect(values).toEqual(['none', 'v2', 'v2', 'none', 'v4', 'none', 'v6']);
-    expect(asked).toEqual([
-      [1, 2, 3, 4, 5],
-      [6],
-    ]);
+    expect(asked).toEqual([[1, 2, 3, 4, 5], [6]]);
     const failed = await Promise.allSettled([12, 13, 14].map((k) => batcher.load(k)));
     expect(failed.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
     expect(batcher.fetches).toBe(3);
