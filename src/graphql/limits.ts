@@ -35,10 +35,17 @@ export interface GraphQLLimits {
 }
 
 /**
- * How many items a list field without a `limit` argument is assumed to return (rooms, members...),
+ * How many items a list field without a `limit` argument is assumed to return (members...),
  * and the most a `limit` argument may ask for (messages allows at most 100).
  */
 export const DEFAULT_LIST_SIZE = 50;
+
+/**
+ * What `rooms` without `limit` counts for: more than a typical user's rooms, so two aliases of
+ * `rooms { id members { userId online } }` are refused. A user in more rooms still gets all of them
+ * (their members and presence load in batches of 500 per query); clients page with `limit`/`after`.
+ */
+export const UNPAGED_ROOMS = 100;
 
 /** The most items a `limit` argument counts for (the largest page any list field serves). */
 export const MAX_LIST_SIZE = 100;
@@ -48,9 +55,10 @@ const refused = (message: string, limit: string) => new GraphQLError(message, { 
 /**
  * The estimated cost of an operation: every field costs 1, and the selection under a list field
  * costs once per item it may return. The item count is the field's `limit` argument when it is an
- * integer literal (at most MAX_LIST_SIZE); a `limit` given by a variable counts as MAX_LIST_SIZE, and
- * a list field without one (rooms, members) as DEFAULT_LIST_SIZE.
- * `{ rooms { id members { userId online } } }` costs 1 + 50 × (1 + 1 + 50 × 2) = 5,101; 300 aliases
+ * integer literal (at most MAX_LIST_SIZE); a `limit` given by a variable counts as MAX_LIST_SIZE; a
+ * list asked for without one counts as its field's `extensions.listSize` (`rooms`: UNPAGED_ROOMS), or
+ * else DEFAULT_LIST_SIZE (members).
+ * `{ rooms { id members { userId online } } }` costs 1 + 100 × (1 + 1 + 50 × 2) = 10,201; 300 aliases
  * of `messages(limit: 100) { id content }` cost 300 × (1 + 100 × 2) = 60,300.
  */
 export function operationCost(context: ValidationContext, operation: OperationDefinitionNode, stopAbove: number): number {
@@ -87,7 +95,15 @@ export function operationCost(context: ValidationContext, operation: OperationDe
         if (!field || isListType(getNullableType(field.type))) {
           const limitArg = selection.arguments?.find((arg) => arg.name.value === 'limit');
           const literal = limitArg?.value.kind === Kind.INT ? Number(limitArg.value.value) : undefined;
-          items = literal !== undefined && literal >= 1 ? Math.min(literal, MAX_LIST_SIZE) : limitArg ? MAX_LIST_SIZE : DEFAULT_LIST_SIZE;
+          const listSize = field?.extensions?.listSize;
+          items =
+            literal !== undefined && literal >= 1
+              ? Math.min(literal, MAX_LIST_SIZE)
+              : limitArg
+                ? MAX_LIST_SIZE
+                : typeof listSize === 'number'
+                  ? listSize
+                  : DEFAULT_LIST_SIZE;
         }
         cost += items * costOf(selection.selectionSet, field ? getNamedType(field.type) : null, spreads);
       }

@@ -5,6 +5,7 @@ import type { Database } from '../db/database.js';
 import type { EventBus } from '../events/bus.js';
 import { userKey, type PresenceStatus } from '../events/events.js';
 import type { Logger } from '../logger.js';
+import { TickBatcher } from './tick-batcher.js';
 
 /**
  * Counts a user's open connections. The memory store counts this instance only; the Redis store
@@ -16,6 +17,8 @@ export interface PresenceStore {
   /** One fewer; resolves to the count afterwards. */
   decrement(key: string): Promise<number>;
   count(key: string): Promise<number>;
+  /** `count` of many users at once (one round trip per live instance, not per user). */
+  countMany(keys: string[]): Promise<Map<string, number>>;
   /** Records the status last announced; resolves true when it changed (so exactly one instance announces). */
   announce(key: string, status: PresenceStatus): Promise<boolean>;
   /** Calls `settle` with users whose connections vanished with a dead instance. */
@@ -42,6 +45,10 @@ export class MemoryPresenceStore implements PresenceStore {
 
   async count(key: string) {
     return this.counts.get(key) ?? 0;
+  }
+
+  async countMany(keys: string[]) {
+    return new Map(keys.map((key) => [key, this.counts.get(key) ?? 0]));
   }
 
   async announce(key: string, status: PresenceStatus) {
@@ -107,6 +114,13 @@ export class RedisPresenceStore implements PresenceStore {
     return counts.reduce((sum, c) => sum + Number(c ?? 0), 0);
   }
 
+  async countMany(keys: string[]) {
+    const live = await this.redis.zrangebyscore(this.instances, Date.now() - this.instanceTtlMs, '+inf');
+    if (!live.includes(this.instance)) live.push(this.instance);
+    const perInstance = await Promise.all(live.map((instance) => this.redis.hmget(this.hash(instance), ...keys)));
+    return new Map(keys.map((key, i) => [key, perInstance.reduce((sum, counts) => sum + Number(counts[i] ?? 0), 0)]));
+  }
+
   async announce(key: string, status: PresenceStatus) {
     const flag = `${this.prefix}presence:a:${key}`;
     const before = status === 'OFFLINE' ? await this.redis.getdel(flag) : await this.redis.set(flag, status, 'GET');
@@ -159,6 +173,8 @@ export class RedisPresenceStore implements PresenceStore {
  */
 export class PresenceService {
   private readonly offlineTimers = new Map<string, NodeJS.Timeout>();
+  /** `online` of every member a query lists, counted per tick in batches (its store away: offline). */
+  readonly onlineCounts = new TickBatcher<string, number>((keys) => this.store.countMany(keys).catch(() => new Map()), 0);
 
   constructor(
     private readonly db: Database,
@@ -217,7 +233,7 @@ export class PresenceService {
   /** Whether `userId`, of the caller's tenant, has an open connection now. */
   memberOnline(session: Session, userId: string): Promise<boolean> {
     const { tenantId } = session.assert('tenant:read');
-    return this.isOnline(tenantId, userId);
+    return this.onlineCounts.load(userKey(tenantId, userId)).then((n) => n > 0);
   }
 
   async isOnline(tenantId: string, userId: string): Promise<boolean> {

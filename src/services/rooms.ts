@@ -8,6 +8,7 @@ import type { EventBus } from '../events/bus.js';
 import { userKey } from '../events/events.js';
 import type { Logger } from '../logger.js';
 import { newId } from './ids.js';
+import { TickBatcher } from './tick-batcher.js';
 import { check, isStorableText, roomIdSchema, storableText, userIdSchema } from './validation.js';
 
 export const roomTypes = ['dm', 'group', 'channel'] as const;
@@ -66,6 +67,15 @@ const roomSelect = {
   createdAt: true,
 } as const;
 
+/** The most rooms a `limit` gets (the cost rule's MAX_LIST_SIZE). */
+export const MAX_ROOM_PAGE = 100;
+
+const roomLimitSchema = z
+  .number({ error: 'must be an integer' })
+  .int('must be an integer')
+  .min(1, 'must be at least 1')
+  .transform((n) => Math.min(n, MAX_ROOM_PAGE));
+
 /** `dm:5:alice:3:bob`: length-prefixed, so ids containing ':' cannot collide. */
 export const dmKey = (a: string, b: string) =>
   `dm:${[a, b]
@@ -73,13 +83,11 @@ export const dmKey = (a: string, b: string) =>
     .map((id) => `${id.length}:${id}`)
     .join(':')}`;
 
-/** Most rooms one membership look-up asks for (SQLite binds at most 32,766 parameters; PostgreSQL 65,535). */
-const MEMBERSHIP_BATCH = 500;
-
 type MembershipRow = { tenantId: string; role: string };
-type MembershipWaiter = { resolve: (row: MembershipRow | null) => void; reject: (err: unknown) => void };
 
 const membershipKey = (roomId: string, userId: string) => `${roomId}\u0000${userId}`;
+
+const memberSelect = { userId: true, role: true, joinedAt: true, deliveredSeq: true, readSeq: true } as const;
 
 export class RoomService {
   /** (room, user) -> membership, or 'none'; evicted on every instance when membership changes. */
@@ -133,51 +141,51 @@ export class RoomService {
     return this.authorize(session, 'room:read', { roomId });
   }
 
-  /** Membership look-ups waiting for this tick's batch: user -> room -> callers. */
-  private pendingMemberships = new Map<string, Map<string, MembershipWaiter[]>>();
-
   /**
-   * One (room, user) membership row. Look-ups made in the same tick (a `rooms { members }` query
-   * over every room of a user) are batched into `roomId IN (...)` queries of at most
-   * MEMBERSHIP_BATCH rooms each: one unbounded batch (Prisma's own findUnique batching) failed on
-   * SQLite for a user in about 1,000 rooms.
+   * (room, user) membership rows. Look-ups made in the same tick (a `rooms { members }` query over
+   * every room of a user) are batched into `roomId IN (...)` queries of at most BATCH_SIZE rooms
+   * each: one unbounded batch (Prisma's own findUnique batching) failed on SQLite for a user in
+   * about 1,000 rooms.
    */
-  private loadMembership(roomId: string, userId: string): Promise<MembershipRow | null> {
-    return new Promise((resolve, reject) => {
-      if (this.pendingMemberships.size === 0) process.nextTick(() => this.flushMemberships());
-      let byRoom = this.pendingMemberships.get(userId);
-      if (!byRoom) this.pendingMemberships.set(userId, (byRoom = new Map()));
-      let waiters = byRoom.get(roomId);
-      if (!waiters) byRoom.set(roomId, (waiters = []));
-      waiters.push({ resolve, reject });
-    });
-  }
-
-  private flushMemberships(): void {
-    const batch = this.pendingMemberships;
-    this.pendingMemberships = new Map();
-    for (const [userId, byRoom] of batch) {
-      this.fetchMemberships(userId, byRoom).catch((err: unknown) => {
-        for (const waiters of byRoom.values()) for (const waiter of waiters) waiter.reject(err);
-      });
+  private readonly membershipRows = new TickBatcher<string, MembershipRow | null>(async (keys) => {
+    const byUser = new Map<string, string[]>();
+    for (const key of keys) {
+      const [roomId, userId] = key.split('\u0000') as [string, string];
+      byUser.set(userId, [...(byUser.get(userId) ?? []), roomId]);
     }
-  }
-
-  private async fetchMemberships(userId: string, byRoom: Map<string, MembershipWaiter[]>): Promise<void> {
-    const roomIds = [...byRoom.keys()];
-    for (let i = 0; i < roomIds.length; i += MEMBERSHIP_BATCH) {
-      const chunk = roomIds.slice(i, i + MEMBERSHIP_BATCH);
+    const found = new Map<string, MembershipRow>();
+    for (const [userId, roomIds] of byUser) {
       const rows = await this.db.read.roomMember.findMany({
-        where: { userId, roomId: { in: chunk } },
+        where: { userId, roomId: { in: roomIds } },
         select: { roomId: true, tenantId: true, role: true },
       });
-      const found = new Map(rows.map((row) => [row.roomId, { tenantId: row.tenantId, role: row.role }]));
-      for (const roomId of chunk) {
-        for (const waiter of byRoom.get(roomId)!) waiter.resolve(found.get(roomId) ?? null);
-        byRoom.delete(roomId);
-      }
+      for (const row of rows) found.set(membershipKey(row.roomId, userId), { tenantId: row.tenantId, role: row.role });
     }
+    return found;
+  }, null);
+
+  private loadMembership(roomId: string, userId: string): Promise<MembershipRow | null> {
+    return this.membershipRows.load(membershipKey(roomId, userId));
   }
+
+  /**
+   * Members of rooms, batched per tick like memberships: `rooms { members }` over 1,000 rooms (and
+   * its aliases) is two `roomId IN (...)` queries, not one per room per alias.
+   */
+  readonly memberLists = new TickBatcher<string, MemberView[]>(async (roomIds) => {
+    const rows = await this.db.read.roomMember.findMany({
+      where: { roomId: { in: roomIds } },
+      select: { roomId: true, ...memberSelect },
+      orderBy: [{ joinedAt: 'asc' }, { userId: 'asc' }],
+    });
+    const byRoom = new Map<string, MemberView[]>();
+    for (const { roomId, ...member } of rows) {
+      let members = byRoom.get(roomId);
+      if (!members) byRoom.set(roomId, (members = []));
+      members.push(member);
+    }
+    return byRoom;
+  }, []);
 
   async create(session: Session, input: { type: unknown; members: unknown; name?: unknown }): Promise<RoomView> {
     const { tenantId, userId: creator } = session.assert('room:create');
@@ -251,21 +259,36 @@ export class RoomService {
     return (await this.db.read.room.findUnique({ where: { id: member.roomId }, select: roomSelect })) as RoomView | null;
   }
 
-  async listForUser(session: Session): Promise<RoomView[]> {
+  /**
+   * The caller's rooms, oldest first: all of them, or with `page.limit` at most that many (at most
+   * MAX_ROOM_PAGE), after the room `page.after` if given.
+   */
+  async listForUser(session: Session, page?: { limit?: unknown; after?: unknown }): Promise<RoomView[]> {
     const { tenantId, userId } = session.assert('tenant:read');
+    const take = page?.limit == null ? undefined : check(roomLimitSchema, page.limit, 'limit');
+    let after: { id: string; createdAt: Date } | undefined;
+    if (page?.after != null) {
+      const id = check(roomIdSchema, page.after, 'after');
+      const member = await this.loadMembership(id, userId);
+      const cursor =
+        member?.tenantId === tenantId ? await this.db.read.room.findUnique({ where: { id }, select: { createdAt: true } }) : null;
+      if (!cursor) throw invalid('after must be the id of one of your rooms', 'after');
+      after = { id, createdAt: cursor.createdAt };
+    }
     return (await this.db.read.room.findMany({
-      where: { tenantId, members: { some: { userId } } },
+      where: {
+        tenantId,
+        members: { some: { userId } },
+        ...(after && { OR: [{ createdAt: { gt: after.createdAt } }, { createdAt: after.createdAt, id: { gt: after.id } }] }),
+      },
       select: roomSelect,
       orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+      take,
     })) as RoomView[];
   }
 
   async listMembers(session: Session, roomId: unknown): Promise<MemberView[]> {
     const { roomId: id } = await this.authorize(session, 'room:read', { roomId });
-    return this.db.read.roomMember.findMany({
-      where: { roomId: id },
-      select: { userId: true, role: true, joinedAt: true, deliveredSeq: true, readSeq: true },
-      orderBy: [{ joinedAt: 'asc' }, { userId: 'asc' }],
-    });
+    return this.memberLists.load(id);
   }
 }

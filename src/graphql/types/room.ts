@@ -1,4 +1,5 @@
 import type { MemberView, RoomView } from '../../services/rooms.js';
+import { UNPAGED_ROOMS } from '../limits.js';
 import { builder } from '../builder.js';
 
 export const RoomType = builder.enumType('RoomType', {
@@ -64,8 +65,12 @@ builder.queryFields((t) => ({
   }),
   rooms: t.field({
     type: [Room],
-    description: "The caller's rooms, oldest first.",
-    resolve: (_root, _args, { session, services }) => services.rooms.listForUser(session),
+    description:
+      "The caller's rooms, oldest first: all of them, or pages of `limit` (at most 100) after the room `after` " +
+      '(the last id of the previous page). Without `limit` the cost limit counts 100 rooms.',
+    args: { limit: t.arg.int(), after: t.arg.id() },
+    extensions: { listSize: UNPAGED_ROOMS },
+    resolve: (_root, args, { session, services }) => services.rooms.listForUser(session, args),
   }),
 }));
 
