@@ -5,7 +5,7 @@ import type { Database } from '../db/database.js';
 import type { EventBus } from '../events/bus.js';
 import { userKey, type PresenceStatus } from '../events/events.js';
 import type { Logger } from '../logger.js';
-import { TickBatcher } from './tick-batcher.js';
+import { TickBatcher } from './tickBatcher.js';
 
 /**
  * Counts a user's open connections. The memory store counts this instance only; the Redis store

@@ -8,7 +8,7 @@ import type { EventBus } from '../events/bus.js';
 import { userKey } from '../events/events.js';
 import type { Logger } from '../logger.js';
 import { newId } from './ids.js';
-import { TickBatcher } from './tick-batcher.js';
+import { TickBatcher } from './tickBatcher.js';
 import { check, isStorableText, roomIdSchema, storableText, userIdSchema } from './validation.js';
 
 export const roomTypes = ['dm', 'group', 'channel'] as const;

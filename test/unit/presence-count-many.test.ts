@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { MemoryPresenceStore, RedisPresenceStore, type PresenceStore } from '../../src/services/presence.js';
-import { TickBatcher } from '../../src/services/tick-batcher.js';
+import { TickBatcher } from '../../src/services/tickBatcher.js';
 import { scratchRedis } from '../helpers/redis.js';
 
 const logger = pino({ level: 'silent' });
