@@ -21,9 +21,19 @@ export default defineConfig({
     // The whole suite runs twice: on the embedded SQLite default and on the machine's PostgreSQL.
     projects: [
       // Several instances need a shared database: the scale-out tests run on PostgreSQL only.
-      { extends: true, test: { name: 'sqlite', env: { CHATAPI_TEST_DB: 'sqlite' }, exclude: ['test/scale-out.test.ts', 'test/revocation-resync.test.ts'] } },
+      {
+        extends: true,
+        test: {
+          name: 'sqlite',
+          env: { CHATAPI_TEST_DB: 'sqlite' },
+          exclude: ['test/scale-out.test.ts', 'test/revocation-resync.test.ts'],
+        },
+      },
       // The disk-full test fills a tmpfs under a SQLite database: it runs on SQLite only.
-      { extends: true, test: { name: 'postgresql', env: { CHATAPI_TEST_DB: 'postgresql' }, exclude: ['test/disk-full.test.ts'] } },
+      {
+        extends: true,
+        test: { name: 'postgresql', env: { CHATAPI_TEST_DB: 'postgresql' }, exclude: ['test/disk-full.test.ts'] },
+      },
     ],
   },
 });

@@ -13,7 +13,10 @@ const now = () => performance.timeOrigin + performance.now();
 
 function subscriber({ url, apiKey, userId, roomId, onMessage }) {
   return new Promise((resolve, reject) => {
-    const socket = new WebSocket(url.replace(/^http/, 'ws') + '/graphql', 'graphql-transport-ws', { perMessageDeflate: false, skipUTF8Validation: true });
+    const socket = new WebSocket(url.replace(/^http/, 'ws') + '/graphql', 'graphql-transport-ws', {
+      perMessageDeflate: false,
+      skipUTF8Validation: true,
+    });
     let acked = false;
     socket.on('error', reject);
     socket.on('open', () => socket.send(JSON.stringify({ type: 'connection_init', payload: { apiKey, userId } })));
@@ -26,7 +29,13 @@ function subscriber({ url, apiKey, userId, roomId, onMessage }) {
         const seqAt = text.indexOf('"seq":');
         const contentAt = text.indexOf('"content":"');
         if (seqAt >= 0 && contentAt >= 0) {
-          onMessage?.({ seq: parseInt(text.slice(seqAt + 6, seqAt + 20), 10), sentAt: parseFloat(text.slice(contentAt + 11, contentAt + 40)) }, at);
+          onMessage?.(
+            {
+              seq: parseInt(text.slice(seqAt + 6, seqAt + 20), 10),
+              sentAt: parseFloat(text.slice(contentAt + 11, contentAt + 40)),
+            },
+            at,
+          );
           return;
         }
       }
@@ -37,7 +46,10 @@ function subscriber({ url, apiKey, userId, roomId, onMessage }) {
           JSON.stringify({
             id: '1',
             type: 'subscribe',
-            payload: { query: 'subscription($r: ID!) { messageAdded(roomId: $r) { seq content } }', variables: { r: roomId } },
+            payload: {
+              query: 'subscription($r: ID!) { messageAdded(roomId: $r) { seq content } }',
+              variables: { r: roomId },
+            },
           }),
         );
         // The server subscribes before it answers anything: give it a moment to attach.
@@ -55,7 +67,16 @@ function send(url, apiKey, roomId, content) {
     const body = JSON.stringify({ content });
     const req = http.request(
       `${url}/rooms/${roomId}/messages`,
-      { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'x-api-key': apiKey, 'x-user-id': 'bench' } },
+      {
+        method: 'POST',
+        agent,
+        headers: {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+          'x-api-key': apiKey,
+          'x-user-id': 'bench',
+        },
+      },
       (res) => {
         res.resume();
         res.on('end', () => (res.statusCode === 201 ? resolve() : reject(new Error(`send: ${res.statusCode}`))));
@@ -74,7 +95,8 @@ function percentile(sorted, p) {
 async function openAll(count, make) {
   const sockets = [];
   // A few at a time: the server authenticates each (one key lookup, cached after the first).
-  for (let i = 0; i < count; i += 50) sockets.push(...(await Promise.all(Array.from({ length: Math.min(50, count - i) }, (_, j) => make(i + j)))));
+  for (let i = 0; i < count; i += 50)
+    sockets.push(...(await Promise.all(Array.from({ length: Math.min(50, count - i) }, (_, j) => make(i + j)))));
   return sockets;
 }
 
@@ -108,7 +130,9 @@ if (mode === 'fanout') {
     const wait = due - now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     const at = now();
-    sends.push(send(url, apiKey, roomId, `${at.toFixed(3)} ${pad}`.slice(0, 64)).then(() => sendLatencies.push(now() - at)));
+    sends.push(
+      send(url, apiKey, roomId, `${at.toFixed(3)} ${pad}`.slice(0, 64)).then(() => sendLatencies.push(now() - at)),
+    );
   }
   await Promise.all(sends);
   const deadline = now() + 10_000;
@@ -136,7 +160,9 @@ if (mode === 'fanout') {
   process.exit(0);
 } else if (mode === 'idle') {
   const { url, apiKey, rooms, connections } = options;
-  const sockets = await openAll(connections, (i) => subscriber({ url, apiKey, userId: `idle${i}`, roomId: rooms[Math.floor(i / 500)] }));
+  const sockets = await openAll(connections, (i) =>
+    subscriber({ url, apiKey, userId: `idle${i}`, roomId: rooms[Math.floor(i / 500)] }),
+  );
   console.log('ready');
   process.stdin.once('data', () => {
     for (const s of sockets) s.terminate();

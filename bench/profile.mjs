@@ -18,14 +18,23 @@ const pkgTotals = new Map();
 for (const [id, us] of self) {
   const { callFrame: f } = byId.get(id);
   const where = f.url.replace(/^file:\/\//, '');
-  const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(where)?.[1] ?? (where.includes('/dist/src/') ? 'chatapi' : where.startsWith('node:') || where === '' ? f.functionName.startsWith('(') ? f.functionName : 'node' : 'other');
+  const pkg =
+    /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(where)?.[1] ??
+    (where.includes('/dist/src/')
+      ? 'chatapi'
+      : where.startsWith('node:') || where === ''
+        ? f.functionName.startsWith('(')
+          ? f.functionName
+          : 'node'
+        : 'other');
   const name = `${f.functionName || '(anonymous)'} ${where.split('/').slice(-2).join('/')}:${f.lineNumber + 1}`;
   fnTotals.set(name, (fnTotals.get(name) ?? 0) + us);
   pkgTotals.set(pkg, (pkgTotals.get(pkg) ?? 0) + us);
 }
 const show = (title, map, n) => {
   console.log(`\n${title}`);
-  for (const [k, v] of [...map].sort((a, b) => b[1] - a[1]).slice(0, n)) console.log(`${((100 * v) / total).toFixed(1).padStart(5)}%  ${k}`);
+  for (const [k, v] of [...map].sort((a, b) => b[1] - a[1]).slice(0, n))
+    console.log(`${((100 * v) / total).toFixed(1).padStart(5)}%  ${k}`);
 };
 // Inclusive time: a function's own samples plus everything it called (counted once per sample).
 const parent = new Map();
@@ -45,7 +54,10 @@ console.log(`total sampled: ${(total / 1e6).toFixed(2)} s`);
 {
   // Inclusive time of the functions matching the filter.
   const pattern = process.argv[4] ? new RegExp(process.argv[4]) : /dist\/src/;
-  const rows = [...inclusive].filter(([k]) => pattern.test(k)).sort((a, b) => b[1] - a[1]).slice(0, top);
+  const rows = [...inclusive]
+    .filter(([k]) => pattern.test(k))
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, top);
   console.log('\ninclusive time (functions matching the filter)');
   for (const [k, v] of rows) console.log(`${((100 * v) / total).toFixed(1).padStart(5)}%  ${k}`);
 }

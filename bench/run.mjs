@@ -45,13 +45,23 @@ async function startServer(env = {}, dataDir = mkdtempSync(path.join(os.tmpdir()
   const started = performance.now();
   const proc = spawn(process.execPath, ['dist/chatapi.mjs'], {
     cwd: root,
-    env: { ...process.env, LISTEN_ADDR: `127.0.0.1:${port}`, DATA_DIR: dataDir, MASTER_API_KEY: masterKey, LOG_LEVEL: 'warn', ...env },
+    env: {
+      ...process.env,
+      LISTEN_ADDR: `127.0.0.1:${port}`,
+      DATA_DIR: dataDir,
+      MASTER_API_KEY: masterKey,
+      LOG_LEVEL: 'warn',
+      ...env,
+    },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;
   for (;;) {
     if (proc.exitCode !== null) throw new Error('server exited during start-up');
-    const ok = await fetch(`${url}/health`).then((r) => r.status === 200, () => false);
+    const ok = await fetch(`${url}/health`).then(
+      (r) => r.status === 200,
+      () => false,
+    );
     if (ok) break;
     await new Promise((r) => setTimeout(r, 5));
   }
@@ -100,10 +110,14 @@ async function seed(url, rooms, members = () => []) {
 }
 
 function wrk(url, { threads, connections, script, env }) {
-  const out = execFileSync('wrk', [`-t${threads}`, `-c${connections}`, `-d${seconds}s`, '--latency', '-s', path.join(root, 'bench', script), url], {
-    env: { ...process.env, ...env },
-    encoding: 'utf8',
-  });
+  const out = execFileSync(
+    'wrk',
+    [`-t${threads}`, `-c${connections}`, `-d${seconds}s`, '--latency', '-s', path.join(root, 'bench', script), url],
+    {
+      env: { ...process.env, ...env },
+      encoding: 'utf8',
+    },
+  );
   const rate = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)[1]);
   const toMs = (v, unit) => Number(v) * { us: 0.001, ms: 1, s: 1000 }[unit];
   const p = (n) => {
@@ -118,7 +132,9 @@ function wrk(url, { threads, connections, script, env }) {
 
 function load(mode, options, { onReady } = {}) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(root, 'bench/load.mjs'), mode, JSON.stringify(options)], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [path.join(root, 'bench/load.mjs'), mode, JSON.stringify(options)], {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
     let out = '';
     child.stdout.on('data', async (d) => {
       out += d;
@@ -145,16 +161,45 @@ async function sendBench(name, label, env, mode, target) {
   const server = await startServer(env);
   const { apiKey, rooms } = await seed(server.url, 4);
   // Warm up (JIT, caches) before measuring.
-  wrk(server.url, { threads: 2, connections: 16, script: 'wrk-send.lua', env: { CHATAPI_KEY: apiKey, CHATAPI_ROOMS: rooms.join(','), CHATAPI_MODE: mode } });
-  const r = wrk(server.url, { threads: 2, connections: 16, script: 'wrk-send.lua', env: { CHATAPI_KEY: apiKey, CHATAPI_ROOMS: rooms.join(','), CHATAPI_MODE: mode } });
+  wrk(server.url, {
+    threads: 2,
+    connections: 16,
+    script: 'wrk-send.lua',
+    env: { CHATAPI_KEY: apiKey, CHATAPI_ROOMS: rooms.join(','), CHATAPI_MODE: mode },
+  });
+  const r = wrk(server.url, {
+    threads: 2,
+    connections: 16,
+    script: 'wrk-send.lua',
+    env: { CHATAPI_KEY: apiKey, CHATAPI_ROOMS: rooms.join(','), CHATAPI_MODE: mode },
+  });
   await server.stop();
   results[name] = r;
-  rows.push([label, `${fmt(r.rate, 0)} msg/s, p50 ${fmt(r.p50, 2)} ms, p99 ${fmt(r.p99, 2)} ms, errors ${r.errors}`, target]);
+  rows.push([
+    label,
+    `${fmt(r.rate, 0)} msg/s, p50 ${fmt(r.p50, 2)} ms, p99 ${fmt(r.p99, 2)} ms, errors ${r.errors}`,
+    target,
+  ]);
 }
 
-if (want('send_rest')) await sendBench('send_rest', 'REST send, wrk -t2 -c16, 4 rooms (WAL, synchronous=NORMAL)', {}, 'rest', '>= 5000 msg/s, p99 <= 20 ms, 0 errors');
-if (want('send_rest_full')) await sendBench('send_rest_full', 'REST send, same, synchronous=FULL', { SQLITE_SYNCHRONOUS: 'FULL' }, 'rest', '>= 3000 msg/s');
-if (want('send_graphql')) await sendBench('send_graphql', 'GraphQL sendMessage over HTTP, same load', {}, 'graphql', '>= 3500 msg/s');
+if (want('send_rest'))
+  await sendBench(
+    'send_rest',
+    'REST send, wrk -t2 -c16, 4 rooms (WAL, synchronous=NORMAL)',
+    {},
+    'rest',
+    '>= 5000 msg/s, p99 <= 20 ms, 0 errors',
+  );
+if (want('send_rest_full'))
+  await sendBench(
+    'send_rest_full',
+    'REST send, same, synchronous=FULL',
+    { SQLITE_SYNCHRONOUS: 'FULL' },
+    'rest',
+    '>= 3000 msg/s',
+  );
+if (want('send_graphql'))
+  await sendBench('send_graphql', 'GraphQL sendMessage over HTTP, same load', {}, 'graphql', '>= 3500 msg/s');
 
 for (const [name, subscribers, rate, target] of [
   ['fanout_100x50', 100, 50, 'p99 <= 5 ms, none missing, in order'],
@@ -164,7 +209,14 @@ for (const [name, subscribers, rate, target] of [
   if (!want(name)) continue;
   const server = await startServer();
   const { apiKey, rooms } = await seed(server.url, 1, () => Array.from({ length: subscribers }, (_, i) => `sub${i}`));
-  await load('fanout', { url: server.url, apiKey, roomId: rooms[0], subscribers, rate: Math.min(rate, 100), seconds: 2 }); // warm-up
+  await load('fanout', {
+    url: server.url,
+    apiKey,
+    roomId: rooms[0],
+    subscribers,
+    rate: Math.min(rate, 100),
+    seconds: 2,
+  }); // warm-up
   const r = await load('fanout', { url: server.url, apiKey, roomId: rooms[0], subscribers, rate, seconds });
   await server.stop();
   results[name] = r;
@@ -185,16 +237,29 @@ if (want('idle_memory')) {
   await load('idle', { url: server.url, apiKey, rooms, connections: 100 }, { onReady: async () => {} });
   await new Promise((r) => setTimeout(r, 2000));
   const before = server.rssKb();
-  const after = await load('idle', { url: server.url, apiKey, rooms, connections: idleConnections }, {
-    onReady: async () => {
-      await new Promise((r) => setTimeout(r, 3000));
-      return server.rssKb();
+  const after = await load(
+    'idle',
+    { url: server.url, apiKey, rooms, connections: idleConnections },
+    {
+      onReady: async () => {
+        await new Promise((r) => setTimeout(r, 3000));
+        return server.rssKb();
+      },
     },
-  });
+  );
   await server.stop();
   const perConnection = ((after - before) * 1024) / idleConnections / 1024;
-  results.idle_memory = { connections: idleConnections, rssBeforeKb: before, rssAfterKb: after, kbPerConnection: perConnection };
-  rows.push([`memory per idle graphql-ws connection with one subscription (${idleConnections}, RSS)`, `${fmt(perConnection, 1)} KB`, '<= 8 KB']);
+  results.idle_memory = {
+    connections: idleConnections,
+    rssBeforeKb: before,
+    rssAfterKb: after,
+    kbPerConnection: perConnection,
+  };
+  rows.push([
+    `memory per idle graphql-ws connection with one subscription (${idleConnections}, RSS)`,
+    `${fmt(perConnection, 1)} KB`,
+    '<= 8 KB',
+  ]);
 }
 
 if (want('history') || want('history_uncached')) {
@@ -202,14 +267,29 @@ if (want('history') || want('history_uncached')) {
   const { apiKey, rooms } = await seed(server.url, 1);
   // Fill the room: ~3 s of sends (tens of thousands of messages).
   const fill = { CHATAPI_KEY: apiKey, CHATAPI_ROOMS: rooms[0], CHATAPI_MODE: 'rest' };
-  execFileSync('wrk', ['-t2', '-c16', '-d3s', '-s', path.join(root, 'bench/wrk-send.lua'), server.url], { env: { ...process.env, ...fill } });
-  const { last_seq: lastSeq } = await api(server.url, 'GET', `/rooms/${rooms[0]}`, undefined, { 'x-api-key': apiKey, 'x-user-id': 'bench' });
-  const read = (env) => wrk(server.url, { threads: 2, connections: 4, script: 'wrk-history.lua', env: { CHATAPI_KEY: apiKey, CHATAPI_ROOM: rooms[0], ...env } });
+  execFileSync('wrk', ['-t2', '-c16', '-d3s', '-s', path.join(root, 'bench/wrk-send.lua'), server.url], {
+    env: { ...process.env, ...fill },
+  });
+  const { last_seq: lastSeq } = await api(server.url, 'GET', `/rooms/${rooms[0]}`, undefined, {
+    'x-api-key': apiKey,
+    'x-user-id': 'bench',
+  });
+  const read = (env) =>
+    wrk(server.url, {
+      threads: 2,
+      connections: 4,
+      script: 'wrk-history.lua',
+      env: { CHATAPI_KEY: apiKey, CHATAPI_ROOM: rooms[0], ...env },
+    });
   if (want('history')) {
     read({});
     const r = read({});
     results.history = r;
-    rows.push(['history, GET .../messages?after_seq=0&limit=100, 4 readers', `${fmt(r.rate, 0)} pages/s, p99 ${fmt(r.p99, 2)} ms, errors ${r.errors}`, '>= 2000 pages/s']);
+    rows.push([
+      'history, GET .../messages?after_seq=0&limit=100, 4 readers',
+      `${fmt(r.rate, 0)} pages/s, p99 ${fmt(r.p99, 2)} ms, errors ${r.errors}`,
+      '>= 2000 pages/s',
+    ]);
   }
   if (want('history_uncached')) {
     const r = read({ CHATAPI_MAX_SEQ: String(lastSeq) });
@@ -235,12 +315,18 @@ if (want('startup')) {
   }
   rmSync(first.dataDir, { recursive: true, force: true });
   results.startup = { ms: Math.min(...times), runs: times };
-  rows.push(['start-up to first healthy /health (migrated database)', `${fmt(Math.min(...times), 0)} ms (best of 3)`, '<= 1000 ms']);
+  rows.push([
+    'start-up to first healthy /health (migrated database)',
+    `${fmt(Math.min(...times), 0)} ms (best of 3)`,
+    '<= 1000 ms',
+  ]);
 }
 
 const machine = `${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
 console.log(`\nChatAPI benchmark (${machine}; ${seconds} s per measure; load generator on the same machine)\n`);
-const widths = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i].length), ['measure', 'result', 'target'][i].length));
+const widths = [0, 1, 2].map((i) =>
+  Math.max(...rows.map((r) => r[i].length), ['measure', 'result', 'target'][i].length),
+);
 const line = (cells) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
 console.log(line(['measure', 'result', 'target']));
 console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);

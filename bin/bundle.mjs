@@ -15,7 +15,17 @@ await build({
   minify: true,
   keepNames: true,
   logLevel: 'warning',
-  external: ['better-sqlite3', '@prisma/client', '@prisma/adapter-better-sqlite3', '@prisma/adapter-pg', 'pg', 'ioredis', '@graphql-yoga/redis-event-target'],
+  external: [
+    'better-sqlite3',
+    '@prisma/client',
+    '@prisma/adapter-better-sqlite3',
+    '@prisma/adapter-pg',
+    'pg',
+    'ioredis',
+    '@graphql-yoga/redis-event-target',
+  ],
   // Bundled CommonJS dependencies call require(): give the ESM bundle one.
-  banner: { js: "import { createRequire as __chatapiRequire } from 'node:module'; const require = __chatapiRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __chatapiRequire } from 'node:module'; const require = __chatapiRequire(import.meta.url);",
+  },
 });

@@ -30,7 +30,11 @@ for (const provider of ['sqlite', 'postgresql']) {
   const gitPath = relative(root, schemaPath);
   let from = ['--from-empty'];
   try {
-    const previous = execFileSync('git', ['show', `HEAD:${gitPath}`], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const previous = execFileSync('git', ['show', `HEAD:${gitPath}`], {
+      cwd: root,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
     const previousPath = join(scratch, `${provider}.prisma`);
     writeFileSync(previousPath, previous);
     from = ['--from-schema-datamodel', previousPath];
@@ -39,9 +43,23 @@ for (const provider of ['sqlite', 'postgresql']) {
   }
   const sql = execFileSync(
     'npx',
-    ['prisma', 'migrate', 'diff', '--config', join(here, provider, 'prisma.config.ts'), ...from,
-      '--to-schema-datamodel', schemaPath, '--script'],
-    { cwd: root, encoding: 'utf8', env: { ...process.env, DATABASE_URL: cliUrls[provider] }, stdio: ['ignore', 'pipe', 'inherit'] },
+    [
+      'prisma',
+      'migrate',
+      'diff',
+      '--config',
+      join(here, provider, 'prisma.config.ts'),
+      ...from,
+      '--to-schema-datamodel',
+      schemaPath,
+      '--script',
+    ],
+    {
+      cwd: root,
+      encoding: 'utf8',
+      env: { ...process.env, DATABASE_URL: cliUrls[provider] },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
   );
   if (!sql.trim() || /^-- This is an empty migration/.test(sql.trim())) {
     console.log(`${provider}: no changes`);

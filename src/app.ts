@@ -75,16 +75,21 @@ export function buildApp(config: Config, options: { logger?: Logger } = {}): App
       ...config.notifications,
       maxPayloadBytes: config.maxMessageBytes,
     }),
-    limits: new RateLimitService(
-      rateLimitStore,
-      usage,
-      metrics,
-      config.defaultRateLimit,
-      (user) => auth.currentRateLimit(user),
+    limits: new RateLimitService(rateLimitStore, usage, metrics, config.defaultRateLimit, (user) =>
+      auth.currentRateLimit(user),
     ),
     usage,
   };
-  const connections = new ConnectionRegistry(auth, presence, usage, metrics, bus, logger, config.realtime, config.connectionLimits);
+  const connections = new ConnectionRegistry(
+    auth,
+    presence,
+    usage,
+    metrics,
+    bus,
+    logger,
+    config.realtime,
+    config.connectionLimits,
+  );
   // Events published while Redis was away are lost: drop what they would have invalidated and let
   // every room feed catch up from storage, so subscribers get what was sent meanwhile.
   const resync = () => {
@@ -102,8 +107,15 @@ export function buildApp(config: Config, options: { logger?: Logger } = {}): App
     if (event.type === 'resync') resync();
   });
 
-  const admit = createAdmission(services, { trustProxy: config.trustProxy, anonymousRateLimit: config.anonymousRateLimit });
-  const graphql = createGraphQLHttp(services, logger, { admit, maxBodyBytes: config.maxBodyBytes, graphqlLimits: config.graphqlLimits });
+  const admit = createAdmission(services, {
+    trustProxy: config.trustProxy,
+    anonymousRateLimit: config.anonymousRateLimit,
+  });
+  const graphql = createGraphQLHttp(services, logger, {
+    admit,
+    maxBodyBytes: config.maxBodyBytes,
+    graphqlLimits: config.graphqlLimits,
+  });
   const rest = createRestRouter(admit, logger, { maxBodyBytes: config.maxBodyBytes }, [
     (on) => registerRoutes(on, services),
     (on) => registerAdminRoutes(on, services),
@@ -114,7 +126,10 @@ export function buildApp(config: Config, options: { logger?: Logger } = {}): App
   const graphqlWss = new WebSocketServer({ ...wsOptions, handleProtocols });
   const legacyWss = new WebSocketServer(wsOptions);
   const graphqlWs = createGraphQLWsHandler(graphql.yoga, services, connections, logger, config.trustProxy);
-  const legacyWs = createLegacyWsHandler(services, bus, connections, logger, { maxFrameBytes: config.maxBodyBytes, trustProxy: config.trustProxy });
+  const legacyWs = createLegacyWsHandler(services, bus, connections, logger, {
+    maxFrameBytes: config.maxBodyBytes,
+    trustProxy: config.trustProxy,
+  });
   let stopping = false;
   const server = createHttpServer({
     metrics,
@@ -146,13 +161,18 @@ export function buildApp(config: Config, options: { logger?: Logger } = {}): App
       usage.start();
       presence.start();
       const { port, address, family } = server.address() as AddressInfo;
-      const host = family === 'IPv6' ? `[${address === '::' ? '::1' : address}]` : address === '0.0.0.0' ? '127.0.0.1' : address;
+      const host =
+        family === 'IPv6' ? `[${address === '::' ? '::1' : address}]` : address === '0.0.0.0' ? '127.0.0.1' : address;
       const url = `http://${host}:${port}`;
       // What the socket is bound to; `url` is only a local address to click.
       const listening =
-        address === '::' ? `0.0.0.0:${port} and [::]:${port} (all interfaces)`
-        : address === '0.0.0.0' ? `0.0.0.0:${port} (all IPv4 interfaces)`
-        : family === 'IPv6' ? `[${address}]:${port}` : `${address}:${port}`;
+        address === '::'
+          ? `0.0.0.0:${port} and [::]:${port} (all interfaces)`
+          : address === '0.0.0.0'
+            ? `0.0.0.0:${port} (all IPv4 interfaces)`
+            : family === 'IPv6'
+              ? `[${address}]:${port}`
+              : `${address}:${port}`;
       logger.info({ listening, url, database: config.database.provider }, 'ChatAPI listening');
       return { port, url };
     },
@@ -167,7 +187,10 @@ export function buildApp(config: Config, options: { logger?: Logger } = {}): App
       // with the listener closed Node would otherwise exit half-way, skipping the last flushes.
       const keepAlive = setTimeout(() => {}, budget + 1_000);
       const within = <T>(work: Promise<T>, ms: number) =>
-        Promise.race([work.then(() => 'done' as const), new Promise<'timeout'>((r) => setTimeout(r, Math.max(0, ms), 'timeout').unref())]);
+        Promise.race([
+          work.then(() => 'done' as const),
+          new Promise<'timeout'>((r) => setTimeout(r, Math.max(0, ms), 'timeout').unref()),
+        ]);
       const httpClosed = new Promise<void>((resolve) => server.close(() => resolve()));
       // Keep-alive connections become idle as their last request finishes: close them as they do.
       const closeIdle = setInterval(() => server.closeIdleConnections(), 50);

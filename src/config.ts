@@ -139,7 +139,12 @@ const envSchema = z.object({
   DEFAULT_RATE_LIMIT: intSetting(1, 1_000_000).default(100),
   ANONYMOUS_RATE_LIMIT: intSetting(1, 1_000_000).default(20),
   MAX_MESSAGE_BYTES: intSetting(1, 1_048_576).default(16_384),
-  SQLITE_SYNCHRONOUS: z.string().trim().toUpperCase().default('NORMAL').pipe(z.enum(['NORMAL', 'FULL'])),
+  SQLITE_SYNCHRONOUS: z
+    .string()
+    .trim()
+    .toUpperCase()
+    .default('NORMAL')
+    .pipe(z.enum(['NORMAL', 'FULL'])),
   SQLITE_BUSY_TIMEOUT_MS: intSetting(0, 600_000).default(5_000),
   WS_PING_INTERVAL: durationSetting(3_600_000).default(30_000),
   WS_IDLE_TIMEOUT: durationSetting(3_600_000).default(60_000),
@@ -156,7 +161,12 @@ const envSchema = z.object({
     .trim()
     .optional()
     .transform((v) => v || undefined)
-    .pipe(z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').optional()),
+    .pipe(
+      z
+        .string()
+        .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
+        .optional(),
+    ),
   REDIS_PREFIX: z.string().trim().min(1).max(64).default('chatapi:'),
   PRESENCE_INSTANCE_TTL: durationSetting(600_000).default(15_000),
   // GraphQL limits (src/graphql/limits.ts)
@@ -177,7 +187,12 @@ const envSchema = z.object({
   HTTP_REQUEST_TIMEOUT: durationSetting(3_600_000).default(30_000),
   HTTP_BODY_IDLE_TIMEOUT: durationSetting(600_000).default(10_000),
   WS_AUTH_TIMEOUT: durationSetting(600_000).default(10_000),
-  TRUST_PROXY: z.string().trim().toLowerCase().default('false').pipe(z.enum(['true', 'false', '1', '0'], { error: 'must be true or false' })),
+  TRUST_PROXY: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .default('false')
+    .pipe(z.enum(['true', 'false', '1', '0'], { error: 'must be true or false' })),
 });
 
 type Env = z.output<typeof envSchema>;
@@ -251,7 +266,11 @@ function showDefault(name: SettingName): string {
   const value = parsed.data;
   const inner = setting instanceof z.ZodDefault ? setting.unwrap() : setting;
   if (typeof value !== 'number' || !durationSettings.has(inner)) return String(value);
-  const units: Array<[string, number]> = [['h', 3_600_000], ['m', 60_000], ['s', 1000]];
+  const units: Array<[string, number]> = [
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1000],
+  ];
   for (const [unit, ms] of units) if (value % ms === 0) return `${value / ms}${unit}`;
   return `${value}ms`;
 }
@@ -317,7 +336,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   }
 
   if (e.WS_IDLE_TIMEOUT !== undefined && e.WS_PING_INTERVAL !== undefined && e.WS_IDLE_TIMEOUT <= e.WS_PING_INTERVAL) {
-    problems.push('WS_IDLE_TIMEOUT: must be longer than WS_PING_INTERVAL (a peer gets at least one ping before it counts as silent)');
+    problems.push(
+      'WS_IDLE_TIMEOUT: must be longer than WS_PING_INTERVAL (a peer gets at least one ping before it counts as silent)',
+    );
   }
   if (e.HTTP_REQUEST_TIMEOUT < e.HTTP_HEADERS_TIMEOUT) {
     problems.push('HTTP_REQUEST_TIMEOUT: must be at least HTTP_HEADERS_TIMEOUT (the request includes its headers)');
@@ -334,7 +355,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     maxBodyBytes: Math.max(256 * 1024, 4 * e.MAX_MESSAGE_BYTES),
     anonymousRateLimit: e.ANONYMOUS_RATE_LIMIT,
     trustProxy: e.TRUST_PROXY === 'true' || e.TRUST_PROXY === '1',
-    redis: e.REDIS_URL ? { url: e.REDIS_URL, prefix: e.REDIS_PREFIX, instanceTtlMs: e.PRESENCE_INSTANCE_TTL } : undefined,
+    redis: e.REDIS_URL
+      ? { url: e.REDIS_URL, prefix: e.REDIS_PREFIX, instanceTtlMs: e.PRESENCE_INSTANCE_TTL }
+      : undefined,
     realtime: {
       pingIntervalMs: e.WS_PING_INTERVAL,
       idleTimeoutMs: e.WS_IDLE_TIMEOUT,

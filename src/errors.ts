@@ -29,7 +29,12 @@ export const CloseCode = {
   AuthTimeout: 4408,
 } as const;
 
-const row = (status: number, message: string, closeCode: number = CloseCode.Unauthorized, requestLevel = false): ErrorRow => ({
+const row = (
+  status: number,
+  message: string,
+  closeCode: number = CloseCode.Unauthorized,
+  requestLevel = false,
+): ErrorRow => ({
   status,
   message,
   requestLevel,
@@ -98,20 +103,48 @@ export const rateLimited = (retryAfter: number) =>
   new AppError('RATE_LIMIT_EXCEEDED', `Rate limit exceeded. Try again in ${retryAfter} seconds`, {}, retryAfter);
 
 /** Driver-adapter error kinds and Prisma codes that mean "the database is not there right now". */
-const unreachableKinds = new Set(['DatabaseNotReachable', 'ConnectionClosed', 'SocketTimeout', 'TooManyConnections', 'TransactionAlreadyClosed']);
+const unreachableKinds = new Set([
+  'DatabaseNotReachable',
+  'ConnectionClosed',
+  'SocketTimeout',
+  'TooManyConnections',
+  'TransactionAlreadyClosed',
+]);
 const unreachableCodes = new Set([
-  'P1001', 'P1002', 'P1008', 'P1017', 'P2024', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE',
+  'P1001',
+  'P1002',
+  'P1008',
+  'P1017',
+  'P2024',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
   // SQLite: locked, read-only (file or disk), the file gone or unopenable.
-  'SQLITE_BUSY', 'SQLITE_READONLY', 'SQLITE_READONLY_DBMOVED', 'SQLITE_CANTOPEN', 'SQLITE_IOERR', 'SQLITE_FULL',
+  'SQLITE_BUSY',
+  'SQLITE_READONLY',
+  'SQLITE_READONLY_DBMOVED',
+  'SQLITE_CANTOPEN',
+  'SQLITE_IOERR',
+  'SQLITE_FULL',
   // PostgreSQL: administrator/crash shutdown, cannot connect now, read-only transaction (a standby).
-  '57P01', '57P02', '57P03', '25006', '53300',
+  '57P01',
+  '57P02',
+  '57P03',
+  '25006',
+  '53300',
 ]);
 const unreachableMessage =
   /Connection terminated|connection timeout|timeout exceeded when trying to connect|ECONNREFUSED|ECONNRESET|database is locked|readonly database|read-only transaction|unable to open database|disk I\/O error|database or disk is full|No space left on device|terminating connection due to administrator command|the database system is (shutting down|starting up|in recovery)/i;
 
 /** True when `err` says the database cannot be reached (as opposed to a bug or bad input). */
 export function isDatabaseUnavailable(err: unknown): boolean {
-  type DriverError = { code?: string; message?: string; cause?: unknown; meta?: { driverAdapterError?: { cause?: { kind?: string; code?: string; originalCode?: string } } } };
+  type DriverError = {
+    code?: string;
+    message?: string;
+    cause?: unknown;
+    meta?: { driverAdapterError?: { cause?: { kind?: string; code?: string; originalCode?: string } } };
+  };
   // Prisma wraps the driver's error (meta.driverAdapterError, or cause): look a few levels down.
   let e = err as DriverError | undefined;
   for (let depth = 0; depth < 4 && e && typeof e === 'object'; depth++, e = e.cause as DriverError | undefined) {

@@ -17,7 +17,16 @@ export function createLogger(level: Config['logLevel'], destination?: NodeJS.Wri
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
       redact: {
-        paths: ['api_key', 'apiKey', 'master_key', 'masterKey', '*.api_key', '*.apiKey', 'headers["x-api-key"]', 'headers["x-master-key"]'],
+        paths: [
+          'api_key',
+          'apiKey',
+          'master_key',
+          'masterKey',
+          '*.api_key',
+          '*.apiKey',
+          'headers["x-api-key"]',
+          'headers["x-master-key"]',
+        ],
         censor: '[redacted]',
       },
     },

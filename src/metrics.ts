@@ -15,15 +15,28 @@ export function createMetrics() {
       labelNames: ['method', 'status'] as const,
       registers: [registry],
     }),
-    messagesStored: new Counter({ name: 'chatapi_messages_stored_total', help: 'Messages stored (retries excluded)', registers: [registry] }),
+    messagesStored: new Counter({
+      name: 'chatapi_messages_stored_total',
+      help: 'Messages stored (retries excluded)',
+      registers: [registry],
+    }),
     sendBatchSize: new Histogram({
       name: 'chatapi_send_batch_size',
       help: 'Messages per group-commit transaction',
       buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256],
       registers: [registry],
     }),
-    rateLimited: new Counter({ name: 'chatapi_rate_limited_total', help: 'Requests refused by a tenant rate limit', registers: [registry] }),
-    webSockets: new Gauge({ name: 'chatapi_websocket_connections', help: 'Open WebSocket connections', labelNames: ['protocol'] as const, registers: [registry] }),
+    rateLimited: new Counter({
+      name: 'chatapi_rate_limited_total',
+      help: 'Requests refused by a tenant rate limit',
+      registers: [registry],
+    }),
+    webSockets: new Gauge({
+      name: 'chatapi_websocket_connections',
+      help: 'Open WebSocket connections',
+      labelNames: ['protocol'] as const,
+      registers: [registry],
+    }),
   };
 }
 

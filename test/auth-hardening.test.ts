@@ -9,9 +9,16 @@ import { LegacyClient, graphqlWsClient } from './helpers/ws.js';
  * A raw HTTP request, so a test controls the exact header bytes: `headers` is a flat list of
  * names and values (a name may repeat), each value written as the given bytes.
  */
-function rawRequest(server: TestServer, method: string, path: string, headers: Array<[string, string | Buffer]>, body?: string) {
+function rawRequest(
+  server: TestServer,
+  method: string,
+  path: string,
+  headers: Array<[string, string | Buffer]>,
+  body?: string,
+) {
   const grouped = new Map<string, string[]>();
-  for (const [name, value] of headers) grouped.set(name, [...(grouped.get(name) ?? []), typeof value === 'string' ? value : value.toString('latin1')]);
+  for (const [name, value] of headers)
+    grouped.set(name, [...(grouped.get(name) ?? []), typeof value === 'string' ? value : value.toString('latin1')]);
   if (body !== undefined) grouped.set('content-type', ['application/json']);
   return new Promise<{ status: number; body: any }>((resolve, reject) => {
     const req = http.request(server.url + path, { method }, (res) => {
@@ -41,7 +48,11 @@ describe('authentication failures are throttled without locking out correct keys
   it('lets a fresh valid key through from an address past its failure allowance, and still throttles bad keys', async () => {
     // Created before the flood, and never used from this address until after it.
     const tenant = await seedTenant(server);
-    const bad = await Promise.all(Array.from({ length: 25 }, () => new Client(server.url, { 'x-api-key': badKey(), 'x-user-id': 'x' }).get('/rooms')));
+    const bad = await Promise.all(
+      Array.from({ length: 25 }, () =>
+        new Client(server.url, { 'x-api-key': badKey(), 'x-user-id': 'x' }).get('/rooms'),
+      ),
+    );
     expect(bad.filter((r) => r.status === 401)).toHaveLength(20);
     expect(bad.filter((r) => r.status === 429)).toHaveLength(5);
 
@@ -53,7 +64,9 @@ describe('authentication failures are throttled without locking out correct keys
   });
 
   it('refuses an absurdly long key with 401', async () => {
-    const res = await new Client(server.url, { 'x-api-key': `sk_${'a'.repeat(12_000)}`, 'x-user-id': 'x' }).get('/rooms');
+    const res = await new Client(server.url, { 'x-api-key': `sk_${'a'.repeat(12_000)}`, 'x-user-id': 'x' }).get(
+      '/rooms',
+    );
     expect(res.status).toBe(401);
     expect(res.body.error).toEqual({ code: 'AUTHENTICATION_ERROR', message: 'Invalid API key' });
   });
@@ -69,11 +82,29 @@ describe('X-User-Id reads the same on every transport', () => {
   afterAll(() => server.stop());
 
   it('decodes a header as UTF-8 and normalises to NFC, like connection params', async () => {
-    const rest = await rawRequest(server, 'POST', '/graphql', [['x-api-key', apiKey], ['x-user-id', Buffer.from('josé', 'utf8')]], viewerQuery);
+    const rest = await rawRequest(
+      server,
+      'POST',
+      '/graphql',
+      [
+        ['x-api-key', apiKey],
+        ['x-user-id', Buffer.from('josé', 'utf8')],
+      ],
+      viewerQuery,
+    );
     expect(rest.status).toBe(200);
     expect(rest.body.data.viewer.userId).toBe('josé');
 
-    const decomposed = await rawRequest(server, 'POST', '/graphql', [['x-api-key', apiKey], ['x-user-id', Buffer.from('jose\u0301', 'utf8')]], viewerQuery);
+    const decomposed = await rawRequest(
+      server,
+      'POST',
+      '/graphql',
+      [
+        ['x-api-key', apiKey],
+        ['x-user-id', Buffer.from('jose\u0301', 'utf8')],
+      ],
+      viewerQuery,
+    );
     expect(decomposed.body.data.viewer.userId).toBe('josé');
 
     const ws = graphqlWsClient(server, { apiKey, userId: 'jose\u0301' });
@@ -88,21 +119,41 @@ describe('X-User-Id reads the same on every transport', () => {
   });
 
   it('refuses a repeated X-User-Id with 400 instead of joining the values', async () => {
-    const res = await rawRequest(server, 'GET', '/rooms', [['x-api-key', apiKey], ['x-user-id', 'a'], ['x-user-id', 'b']]);
+    const res = await rawRequest(server, 'GET', '/rooms', [
+      ['x-api-key', apiKey],
+      ['x-user-id', 'a'],
+      ['x-user-id', 'b'],
+    ]);
     expect(res.status).toBe(400);
     expect(res.body.error).toMatchObject({ code: 'VALIDATION_ERROR', field: 'X-User-Id' });
     expect(res.body.error.message).toBe('X-User-Id must be given once');
 
-    const graphql = await rawRequest(server, 'POST', '/graphql', [['x-api-key', apiKey], ['x-user-id', 'a'], ['x-user-id', 'b']], viewerQuery);
+    const graphql = await rawRequest(
+      server,
+      'POST',
+      '/graphql',
+      [
+        ['x-api-key', apiKey],
+        ['x-user-id', 'a'],
+        ['x-user-id', 'b'],
+      ],
+      viewerQuery,
+    );
     expect(graphql.body.errors[0].extensions.code).toBe('VALIDATION_ERROR');
   });
 
   it('refuses C1 control characters and bytes that are not UTF-8 with 400', async () => {
-    const c1 = await rawRequest(server, 'GET', '/rooms', [['x-api-key', apiKey], ['x-user-id', Buffer.from('a\u0085b', 'utf8')]]);
+    const c1 = await rawRequest(server, 'GET', '/rooms', [
+      ['x-api-key', apiKey],
+      ['x-user-id', Buffer.from('a\u0085b', 'utf8')],
+    ]);
     expect(c1.status).toBe(400);
     expect(c1.body.error.message).toBe('X-User-Id must not contain control characters');
 
-    const notUtf8 = await rawRequest(server, 'GET', '/rooms', [['x-api-key', apiKey], ['x-user-id', Buffer.from([0x6a, 0xe9])]]);
+    const notUtf8 = await rawRequest(server, 'GET', '/rooms', [
+      ['x-api-key', apiKey],
+      ['x-user-id', Buffer.from([0x6a, 0xe9])],
+    ]);
     expect(notUtf8.status).toBe(400);
     expect(notUtf8.body.error.message).toBe('X-User-Id must be UTF-8 text');
   });

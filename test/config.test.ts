@@ -8,7 +8,11 @@ describe('configuration', () => {
     const config = loadConfig({}, '/srv/chat');
     expect(config.listen).toEqual({ host: undefined, port: 8080 });
     expect(config.dataDir).toBe('/srv/chat/data');
-    expect(config.database).toMatchObject({ provider: 'sqlite', file: '/srv/chat/data/chatapi.db', synchronous: 'NORMAL' });
+    expect(config.database).toMatchObject({
+      provider: 'sqlite',
+      file: '/srv/chat/data/chatapi.db',
+      synchronous: 'NORMAL',
+    });
     expect(config.masterApiKey).toBeUndefined();
     expect(config.logLevel).toBe('info');
     expect(config.defaultRateLimit).toBe(100);
@@ -17,31 +21,57 @@ describe('configuration', () => {
 
   it('reads every setting', () => {
     const config = loadConfig(
-      { LISTEN_ADDR: '127.0.0.1:9000', MASTER_API_KEY: 'k'.repeat(32), LOG_LEVEL: 'DEBUG', DEFAULT_RATE_LIMIT: '1000', MAX_MESSAGE_BYTES: '100' },
+      {
+        LISTEN_ADDR: '127.0.0.1:9000',
+        MASTER_API_KEY: 'k'.repeat(32),
+        LOG_LEVEL: 'DEBUG',
+        DEFAULT_RATE_LIMIT: '1000',
+        MAX_MESSAGE_BYTES: '100',
+      },
       '/x',
     );
-    expect(config).toMatchObject({ listen: { host: '127.0.0.1', port: 9000 }, logLevel: 'debug', defaultRateLimit: 1000, maxMessageBytes: 100 });
+    expect(config).toMatchObject({
+      listen: { host: '127.0.0.1', port: 9000 },
+      logLevel: 'debug',
+      defaultRateLimit: 1000,
+      maxMessageBytes: 100,
+    });
     expect(loadConfig({ LISTEN_ADDR: '[::1]:0' }).listen).toEqual({ host: '::1', port: 0 });
     expect(loadConfig({ LISTEN_ADDR: '9090' }).listen).toEqual({ host: undefined, port: 9090 });
   });
 
   it('accepts DATABASE_URL and the original DATABASE_DSN', () => {
-    expect(loadConfig({ DATABASE_URL: 'file:./x.db' }, '/a').database).toMatchObject({ provider: 'sqlite', file: '/a/x.db' });
-    expect(loadConfig({ DATABASE_DSN: 'file:chat.db?_journal_mode=WAL' }, '/a').database).toMatchObject({ file: '/a/chat.db' });
+    expect(loadConfig({ DATABASE_URL: 'file:./x.db' }, '/a').database).toMatchObject({
+      provider: 'sqlite',
+      file: '/a/x.db',
+    });
+    expect(loadConfig({ DATABASE_DSN: 'file:chat.db?_journal_mode=WAL' }, '/a').database).toMatchObject({
+      file: '/a/chat.db',
+    });
     expect(loadConfig({ DATABASE_DSN: '/var/lib/chat.db' }).database).toMatchObject({ file: '/var/lib/chat.db' });
-    expect(loadConfig({ DATABASE_URL: 'postgresql://u@h/db' }).database).toEqual({ provider: 'postgresql', url: 'postgresql://u@h/db' });
+    expect(loadConfig({ DATABASE_URL: 'postgresql://u@h/db' }).database).toEqual({
+      provider: 'postgresql',
+      url: 'postgresql://u@h/db',
+    });
   });
 
   it('reports every invalid setting at once, naming each', () => {
     let error: unknown;
     try {
-      loadConfig({ LISTEN_ADDR: 'localhost', DEFAULT_RATE_LIMIT: 'fast', MAX_MESSAGE_BYTES: '0', LOG_LEVEL: 'loud', MASTER_API_KEY: 'short' });
+      loadConfig({
+        LISTEN_ADDR: 'localhost',
+        DEFAULT_RATE_LIMIT: 'fast',
+        MAX_MESSAGE_BYTES: '0',
+        LOG_LEVEL: 'loud',
+        MASTER_API_KEY: 'short',
+      });
     } catch (err) {
       error = err;
     }
     expect(error).toBeInstanceOf(ConfigError);
     const text = (error as ConfigError).message;
-    for (const name of ['DEFAULT_RATE_LIMIT', 'MAX_MESSAGE_BYTES', 'LOG_LEVEL', 'MASTER_API_KEY']) expect(text).toContain(name);
+    for (const name of ['DEFAULT_RATE_LIMIT', 'MAX_MESSAGE_BYTES', 'LOG_LEVEL', 'MASTER_API_KEY'])
+      expect(text).toContain(name);
     expect(() => loadConfig({ LISTEN_ADDR: 'localhost' })).toThrow(/LISTEN_ADDR/);
     expect(() => loadConfig({ DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL/);
     expect(() => loadConfig({ WS_PING_INTERVAL: '30s', WS_IDLE_TIMEOUT: '30s' })).toThrow(/WS_IDLE_TIMEOUT/);

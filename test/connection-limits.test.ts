@@ -38,7 +38,12 @@ const watch = (roomId: string) => parse(`subscription { messageAdded(roomId: "${
 describe('slow clients are cut within seconds', () => {
   let server: TestServer;
   beforeAll(async () => {
-    server = await startServer({ HTTP_HEADERS_TIMEOUT: '1s', HTTP_REQUEST_TIMEOUT: '3s', HTTP_BODY_IDLE_TIMEOUT: '1s', WS_AUTH_TIMEOUT: '1s' });
+    server = await startServer({
+      HTTP_HEADERS_TIMEOUT: '1s',
+      HTTP_REQUEST_TIMEOUT: '3s',
+      HTTP_BODY_IDLE_TIMEOUT: '1s',
+      WS_AUTH_TIMEOUT: '1s',
+    });
   });
   afterAll(() => server.stop());
 

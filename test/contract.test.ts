@@ -14,6 +14,8 @@ describe('contracts kept in files', () => {
   });
 
   it('the provider Prisma schemas are generated from prisma/models.prisma', () => {
-    expect(() => execFileSync(process.execPath, ['prisma/sync-schemas.mjs', '--check'], { cwd: root, stdio: 'pipe' })).not.toThrow();
+    expect(() =>
+      execFileSync(process.execPath, ['prisma/sync-schemas.mjs', '--check'], { cwd: root, stdio: 'pipe' }),
+    ).not.toThrow();
   });
 });

@@ -13,9 +13,18 @@ describe('where credentials and addresses come from', () => {
   });
 
   it('prefers connection params, then headers, then the query string on sockets', () => {
-    const request = { headers: { 'x-api-key': 'header-key', 'x-user-id': 'header-user' }, url: '/ws?api_key=query-key&user_id=query-user' };
-    expect(credentialsForSocket(request, { apiKey: 'param-key', userId: 'param-user' })).toMatchObject({ apiKey: 'param-key', userId: 'param-user' });
+    const request = {
+      headers: { 'x-api-key': 'header-key', 'x-user-id': 'header-user' },
+      url: '/ws?api_key=query-key&user_id=query-user',
+    };
+    expect(credentialsForSocket(request, { apiKey: 'param-key', userId: 'param-user' })).toMatchObject({
+      apiKey: 'param-key',
+      userId: 'param-user',
+    });
     expect(credentialsForSocket(request, null)).toMatchObject({ apiKey: 'header-key', userId: 'header-user' });
-    expect(credentialsForSocket({ headers: {}, url: request.url }, undefined)).toMatchObject({ apiKey: 'query-key', userId: 'query-user' });
+    expect(credentialsForSocket({ headers: {}, url: request.url }, undefined)).toMatchObject({
+      apiKey: 'query-key',
+      userId: 'query-user',
+    });
   });
 });

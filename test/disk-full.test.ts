@@ -43,7 +43,8 @@ function fillWithBallast(file: string): void {
 /** Caps the database at its current size on the writer's connection: the next growth fails with SQLITE_FULL. */
 async function capPages(server: TestServer): Promise<void> {
   await server.app.db.transaction(async (tx) => {
-    const [{ page_count: pages }] = await tx.$queryRawUnsafe<Array<{ page_count: bigint | number }>>('PRAGMA page_count');
+    const [{ page_count: pages }] =
+      await tx.$queryRawUnsafe<Array<{ page_count: bigint | number }>>('PRAGMA page_count');
     await tx.$queryRawUnsafe(`PRAGMA max_page_count = ${Number(pages)}`);
   });
 }

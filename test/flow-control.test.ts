@@ -66,7 +66,9 @@ describe('flow control: every stream closes a reader that stops reading', () => 
     const closed = new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)));
     let received = 0;
     await new Promise<void>((resolve) => {
-      socket.once('open', () => socket.send(JSON.stringify({ type: 'connection_init', payload: { apiKey: tenant.apiKey, userId } })));
+      socket.once('open', () =>
+        socket.send(JSON.stringify({ type: 'connection_init', payload: { apiKey: tenant.apiKey, userId } })),
+      );
       socket.on('message', (data) => {
         const frame = JSON.parse(String(data));
         if (frame.type === 'connection_ack') {
@@ -92,7 +94,9 @@ describe('flow control: every stream closes a reader that stops reading', () => 
   /** 20 notifications of about 50 KB each to `userId`, sent concurrently. */
   const notifyMany = (userId: string) => async () => {
     const sent = await Promise.all(
-      Array.from({ length: 20 }, () => tenant.as('backend').post('/notify', { topic: 'flood', payload: bigPayload, targets: { user_ids: [userId] } })),
+      Array.from({ length: 20 }, () =>
+        tenant.as('backend').post('/notify', { topic: 'flood', payload: bigPayload, targets: { user_ids: [userId] } }),
+      ),
     );
     expect(sent.every((r) => r.status === 202)).toBe(true);
   };
@@ -121,54 +125,73 @@ describe('flow control: every stream closes a reader that stops reading', () => 
         }),
       );
     };
-    return { push, close: () => {
+    return {
+      push,
+      close: () => {
         for (const client of clients) client.close();
-      } };
+      },
+    };
   }
 
-  it('graphql-ws notifications: a paused reader is closed with 1013, its buffer bounded', async () => {
-    const reader = await pausedGraphQLReader('gql-notified', 'subscription { notifications { id payload } }');
-    const result = await pushUntilClosed('gql-notified', 20 * 50_000, notifyMany('gql-notified'));
-    expect(result).toMatchObject({ closed: true });
-    expect(result.maxBuffered).toBeLessThan(BOUND);
-    reader.resume();
-    expect(await reader.closed).toBe(1013);
-  }, TEST_TIMEOUT_MS);
+  it(
+    'graphql-ws notifications: a paused reader is closed with 1013, its buffer bounded',
+    async () => {
+      const reader = await pausedGraphQLReader('gql-notified', 'subscription { notifications { id payload } }');
+      const result = await pushUntilClosed('gql-notified', 20 * 50_000, notifyMany('gql-notified'));
+      expect(result).toMatchObject({ closed: true });
+      expect(result.maxBuffered).toBeLessThan(BOUND);
+      reader.resume();
+      expect(await reader.closed).toBe(1013);
+    },
+    TEST_TIMEOUT_MS,
+  );
 
-  it('graphql-ws roomEvents: a paused reader is closed with 1013, its buffer bounded', async () => {
-    const room = await createRoom(tenant.as('gql-watcher'), 'group', typistIds);
-    const typing = await typists(room);
-    const reader = await pausedGraphQLReader(
-      'gql-watcher',
-      'subscription($r: ID!) { roomEvents(roomId: $r) { __typename ... on TypingEvent { roomId userId typing } } }',
-      { r: room },
-    );
-    const result = await pushUntilClosed('gql-watcher', 1_000 * 300, typing.push);
-    expect(result).toMatchObject({ closed: true });
-    expect(result.maxBuffered).toBeLessThan(BOUND);
-    reader.resume();
-    expect(await reader.closed).toBe(1013);
-    typing.close();
-  }, TEST_TIMEOUT_MS);
+  it(
+    'graphql-ws roomEvents: a paused reader is closed with 1013, its buffer bounded',
+    async () => {
+      const room = await createRoom(tenant.as('gql-watcher'), 'group', typistIds);
+      const typing = await typists(room);
+      const reader = await pausedGraphQLReader(
+        'gql-watcher',
+        'subscription($r: ID!) { roomEvents(roomId: $r) { __typename ... on TypingEvent { roomId userId typing } } }',
+        { r: room },
+      );
+      const result = await pushUntilClosed('gql-watcher', 1_000 * 300, typing.push);
+      expect(result).toMatchObject({ closed: true });
+      expect(result.maxBuffered).toBeLessThan(BOUND);
+      reader.resume();
+      expect(await reader.closed).toBe(1013);
+      typing.close();
+    },
+    TEST_TIMEOUT_MS,
+  );
 
-  it('/ws notifications: a paused reader is closed with 1013, its buffer bounded', async () => {
-    const reader = await pausedLegacyReader('ws-notified');
-    const result = await pushUntilClosed('ws-notified', 20 * 50_000, notifyMany('ws-notified'));
-    expect(result).toMatchObject({ closed: true });
-    expect(result.maxBuffered).toBeLessThan(BOUND);
-    reader.resume();
-    expect(await reader.closed).toBe(1013);
-  }, TEST_TIMEOUT_MS);
+  it(
+    '/ws notifications: a paused reader is closed with 1013, its buffer bounded',
+    async () => {
+      const reader = await pausedLegacyReader('ws-notified');
+      const result = await pushUntilClosed('ws-notified', 20 * 50_000, notifyMany('ws-notified'));
+      expect(result).toMatchObject({ closed: true });
+      expect(result.maxBuffered).toBeLessThan(BOUND);
+      reader.resume();
+      expect(await reader.closed).toBe(1013);
+    },
+    TEST_TIMEOUT_MS,
+  );
 
-  it('/ws typing: a paused reader is closed with 1013, its buffer bounded', async () => {
-    const room = await createRoom(tenant.as('ws-watcher'), 'group', typistIds);
-    const typing = await typists(room);
-    const reader = await pausedLegacyReader('ws-watcher');
-    const result = await pushUntilClosed('ws-watcher', 1_000 * 200, typing.push);
-    expect(result).toMatchObject({ closed: true });
-    expect(result.maxBuffered).toBeLessThan(BOUND);
-    reader.resume();
-    expect(await reader.closed).toBe(1013);
-    typing.close();
-  }, TEST_TIMEOUT_MS);
+  it(
+    '/ws typing: a paused reader is closed with 1013, its buffer bounded',
+    async () => {
+      const room = await createRoom(tenant.as('ws-watcher'), 'group', typistIds);
+      const typing = await typists(room);
+      const reader = await pausedLegacyReader('ws-watcher');
+      const result = await pushUntilClosed('ws-watcher', 1_000 * 200, typing.push);
+      expect(result).toMatchObject({ closed: true });
+      expect(result.maxBuffered).toBeLessThan(BOUND);
+      reader.resume();
+      expect(await reader.closed).toBe(1013);
+      typing.close();
+    },
+    TEST_TIMEOUT_MS,
+  );
 });

@@ -4,12 +4,16 @@ import { createRoom, seedTenant, type Client } from './helpers/client.js';
 import { startServer, type TestServer } from './helpers/server.js';
 import { graphqlWsClient, sleep } from './helpers/ws.js';
 
-type GraphQLBody = { data?: Record<string, any> | null; errors?: Array<{ message: string; extensions: Record<string, any> }> };
+type GraphQLBody = {
+  data?: Record<string, any> | null;
+  errors?: Array<{ message: string; extensions: Record<string, any> }>;
+};
 
 const query = (client: Client, text: string, variables?: Record<string, unknown>) =>
   client.request<GraphQLBody>('POST', '/graphql', { query: text, variables });
 
-const aliases = (count: number, field: string) => `{ ${Array.from({ length: count }, (_, i) => `a${i}: ${field}`).join(' ')} }`;
+const aliases = (count: number, field: string) =>
+  `{ ${Array.from({ length: count }, (_, i) => `a${i}: ${field}`).join(' ')} }`;
 
 /** Nesting of `depth` selection levels (fields need not exist: the depth limit answers first). */
 const nested = (depth: number) => `{ ${'a { '.repeat(depth - 1)}b${' }'.repeat(depth - 1)} }`;
@@ -36,9 +40,15 @@ describe('GraphQL limits (defaults)', () => {
     const client = graphqlWsClient(server, { apiKey: tenant.apiKey, userId: 'u' });
     try {
       const errors = await new Promise<any[]>((resolve) => {
-        client.subscribe({ query: nested(40) }, { next: () => {}, error: (err) => resolve(Array.isArray(err) ? err : [err]), complete: () => resolve([]) });
+        client.subscribe(
+          { query: nested(40) },
+          { next: () => {}, error: (err) => resolve(Array.isArray(err) ? err : [err]), complete: () => resolve([]) },
+        );
       });
-      expect(errors.some((e) => /nested too deeply/.test(e.message) && e.extensions?.code === 'VALIDATION_ERROR'), String(errors.map((e) => e.message ?? e.reason ?? e))).toBe(true);
+      expect(
+        errors.some((e) => /nested too deeply/.test(e.message) && e.extensions?.code === 'VALIDATION_ERROR'),
+        String(errors.map((e) => e.message ?? e.reason ?? e)),
+      ).toBe(true);
     } finally {
       await client.dispose();
     }
@@ -56,12 +66,16 @@ describe('GraphQL limits (defaults)', () => {
     expect(fine.body.data?.a29).toEqual({ userId: 'u' });
   });
 
-  it('applies the same limits on Yoga\'s own handler (application/graphql bodies)', async () => {
+  it("applies the same limits on Yoga's own handler (application/graphql bodies)", async () => {
     const user = (await seedTenant(server)).as('u');
-    const res = await user.request<GraphQLBody>('POST', '/graphql', aliases(31, 'viewer { userId }'), { 'content-type': 'application/graphql' });
+    const res = await user.request<GraphQLBody>('POST', '/graphql', aliases(31, 'viewer { userId }'), {
+      'content-type': 'application/graphql',
+    });
     // Yoga answers an application/json client 200 for a refused document (GraphQL over HTTP), with no data.
     expect(res.body.data ?? null).toBeNull();
-    expect(res.body.errors?.some((e) => /too many aliases/.test(e.message) && e.extensions.code === 'VALIDATION_ERROR')).toBe(true);
+    expect(
+      res.body.errors?.some((e) => /too many aliases/.test(e.message) && e.extensions.code === 'VALIDATION_ERROR'),
+    ).toBe(true);
   });
 
   it('still answers the full introspection query (GraphiQL, codegen)', async () => {
@@ -79,7 +93,10 @@ describe('GraphQL limits (defaults)', () => {
 
   it('refuses too many directives', async () => {
     const user = (await seedTenant(server)).as('u');
-    expectRefused(await query(user, `{ viewer { userId ${'@include(if: true) '.repeat(25)} } }`), /too many directives/);
+    expectRefused(
+      await query(user, `{ viewer { userId ${'@include(if: true) '.repeat(25)} } }`),
+      /too many directives/,
+    );
   });
 
   it('refuses 300 aliases of messages(limit: 100) by cost, before any resolver runs', async () => {
@@ -114,7 +131,10 @@ describe('GraphQL limits (defaults)', () => {
 
   it('refuses batched (array) requests', async () => {
     const user = (await seedTenant(server)).as('u');
-    const res = await user.request('POST', '/graphql', [{ query: '{ viewer { userId } }' }, { query: '{ viewer { userId } }' }]);
+    const res = await user.request('POST', '/graphql', [
+      { query: '{ viewer { userId } }' },
+      { query: '{ viewer { userId } }' },
+    ]);
     expect(res.status).toBe(400);
     expect(res.body.errors?.[0]?.extensions.code).toBe('VALIDATION_ERROR');
   });
@@ -130,7 +150,15 @@ describe('GraphQL limits (defaults)', () => {
     expect(res.body.errors).toBeUndefined();
     const rooms = res.body.data!.rooms as Array<{ id: string; members: Array<{ userId: string }> }>;
     expect(rooms).toHaveLength(1_000);
-    expect(rooms.every((r) => r.members.map((m) => m.userId).sort().join() === 'many,other')).toBe(true);
+    expect(
+      rooms.every(
+        (r) =>
+          r.members
+            .map((m) => m.userId)
+            .sort()
+            .join() === 'many,other',
+      ),
+    ).toBe(true);
   });
 });
 
@@ -145,7 +173,8 @@ describe('GraphQL answer size cap', () => {
     const tenant = await seedTenant(server);
     const user = tenant.as('u');
     const room = await createRoom(user, 'group', ['u']);
-    for (let i = 0; i < 8; i++) expect((await user.post(`/rooms/${room}/messages`, { content: 'x'.repeat(16_000) })).status).toBe(201);
+    for (let i = 0; i < 8; i++)
+      expect((await user.post(`/rooms/${room}/messages`, { content: 'x'.repeat(16_000) })).status).toBe(201);
     const res = await query(user, `{ messages(roomId: "${room}", limit: 8) { content } }`);
     expect(res.body.data ?? null).toBeNull();
     expect(res.body.errors).toHaveLength(1);
@@ -192,7 +221,14 @@ describe('aliased mutations and the rate limit', () => {
       const text = `mutation { ${Array.from({ length: 50 }, (_, i) => `s${i}: sendMessage(roomId: "${room}", content: "w${i}") { seq }`).join(' ')} }`;
       const results: any[] = [];
       await new Promise<void>((resolve) => {
-        client.subscribe({ query: text }, { next: (r) => results.push(r), error: (e) => (results.push({ errors: Array.isArray(e) ? e : [e] }), resolve()), complete: resolve });
+        client.subscribe(
+          { query: text },
+          {
+            next: (r) => results.push(r),
+            error: (e) => (results.push({ errors: Array.isArray(e) ? e : [e] }), resolve()),
+            complete: resolve,
+          },
+        );
       });
       expect(results).toHaveLength(1);
       expect(results[0].data ?? null).toBeNull();

@@ -16,8 +16,14 @@ interface Seen {
 }
 
 async function post(url: string, contentType: string, headers: Record<string, string>, body: unknown): Promise<Seen> {
-  const res = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': contentType, accept: 'application/json', ...headers }, body: JSON.stringify(body) });
-  const rateLimit = Object.fromEntries(['x-ratelimit-limit', 'x-ratelimit-remaining', 'retry-after'].map((h) => [h, res.headers.get(h)]));
+  const res = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': contentType, accept: 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
+  const rateLimit = Object.fromEntries(
+    ['x-ratelimit-limit', 'x-ratelimit-remaining', 'retry-after'].map((h) => [h, res.headers.get(h)]),
+  );
   return { status: res.status, body: await res.json(), rateLimit };
 }
 
@@ -40,10 +46,14 @@ async function lockDatabase(server: TestServer): Promise<() => Promise<void>> {
   await other.connect();
   const name = (await other.query<{ db: string }>('SELECT current_database() AS db')).rows[0]!.db;
   await other.query(`ALTER DATABASE "${name}" SET default_transaction_read_only = on`);
-  await other.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()');
+  await other.query(
+    'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+  );
   return async () => {
     await other.query(`ALTER DATABASE "${name}" RESET default_transaction_read_only`);
-    await other.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()');
+    await other.query(
+      'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+    );
     await other.end();
   };
 }
@@ -90,7 +100,10 @@ describe('GraphQL over HTTP: the fast path and Yoga answer alike', () => {
   });
 
   it('answers a bad key alike', async () => {
-    const { fast, yoga } = await both({ 'x-api-key': 'not-a-key-at-all-000000', 'x-user-id': 'alice' }, { query: '{ rooms { id } }' });
+    const { fast, yoga } = await both(
+      { 'x-api-key': 'not-a-key-at-all-000000', 'x-user-id': 'alice' },
+      { query: '{ rooms { id } }' },
+    );
     expect(fast.status).toBe(401);
     expect((fast.body as any).errors[0].extensions.code).toBe('AUTHENTICATION_ERROR');
     expect(yoga.status).toBe(fast.status);
@@ -99,7 +112,9 @@ describe('GraphQL over HTTP: the fast path and Yoga answer alike', () => {
 
   it('answers rate-limited alike, with the same X-RateLimit-* headers', async () => {
     const limited = await seedTenant(server, 'Limited');
-    expect((await adminClient(server).request('PATCH', `/admin/tenants/${limited.tenantId}`, { rate_limit: 1 })).status).toBe(200);
+    expect(
+      (await adminClient(server).request('PATCH', `/admin/tenants/${limited.tenantId}`, { rate_limit: 1 })).status,
+    ).toBe(200);
     const limitedHeaders = { 'x-api-key': limited.apiKey, 'x-user-id': 'bob' };
     // One point a second: the first request of each window passes, the next is limited.
     const answers: Record<string, Seen> = {};
@@ -112,7 +127,11 @@ describe('GraphQL over HTTP: the fast path and Yoga answer alike', () => {
     const yoga = answers[YOGA]!;
     expect(fast.status).toBe(429);
     expect((fast.body as any).errors[0].extensions.code).toBe('RATE_LIMIT_EXCEEDED');
-    expect(fast.rateLimit).toEqual({ 'x-ratelimit-limit': '1', 'x-ratelimit-remaining': '0', 'retry-after': expect.any(String) });
+    expect(fast.rateLimit).toEqual({
+      'x-ratelimit-limit': '1',
+      'x-ratelimit-remaining': '0',
+      'retry-after': expect.any(String),
+    });
     expect(yoga.status).toBe(fast.status);
     expect(yoga.body).toEqual(fast.body);
     expect(yoga.rateLimit).toEqual(fast.rateLimit);

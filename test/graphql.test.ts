@@ -128,7 +128,9 @@ describe('GraphQL API', () => {
     const payload = created.body.data!.createTenant;
     expect(payload.apiKey).toMatch(/^sk_[A-Za-z0-9_-]{32,}$/);
     expect(payload.tenant).toMatchObject({ name: 'ViaGraphQL', disabled: false, rateLimit: null });
-    const viaKey = await new Client(server.url, { 'x-api-key': payload.apiKey, 'x-user-id': 'u' }).graphql(Overview, { id: 'x' });
+    const viaKey = await new Client(server.url, { 'x-api-key': payload.apiKey, 'x-user-id': 'u' }).graphql(Overview, {
+      id: 'x',
+    });
     expect(viaKey.body.data?.viewer).toEqual({ tenantId: payload.tenant.id, userId: 'u' });
 
     const list = await adminClient(server).graphql(Tenants);
@@ -139,23 +141,34 @@ describe('GraphQL API', () => {
       expect(res.status).toBe(401);
       expect(res.body.errors![0]!.extensions.code).toBe('AUTHENTICATION_ERROR');
     }
-    const wrong = await new Client(server.url, { 'x-master-key': 'wrong-master-key' }).graphql(CreateTenant, { name: 'X' });
+    const wrong = await new Client(server.url, { 'x-master-key': 'wrong-master-key' }).graphql(CreateTenant, {
+      name: 'X',
+    });
     expect(wrong.status).toBe(401);
-    expect(wrong.body.errors![0]).toMatchObject({ message: 'Unauthorized', extensions: { code: 'AUTHENTICATION_ERROR' } });
+    expect(wrong.body.errors![0]).toMatchObject({
+      message: 'Unauthorized',
+      extensions: { code: 'AUTHENTICATION_ERROR' },
+    });
     const empty = await adminClient(server).graphql(CreateTenant, { name: '  ' });
     expect(empty.body.errors![0]!.extensions).toMatchObject({ code: 'VALIDATION_ERROR', field: 'name' });
   });
 
   it('runs a conversation: room, messages, paging, acks', async () => {
     const alice = tenant.as('alice');
-    const room = (await alice.graphql(CreateRoom, { input: { type: 'GROUP', members: ['bob'], name: 'G' } })).body.data!.createRoom;
+    const room = (await alice.graphql(CreateRoom, { input: { type: 'GROUP', members: ['bob'], name: 'G' } })).body.data!
+      .createRoom;
     expect(room).toMatchObject({ type: 'GROUP', uniqueKey: null, name: 'G', lastSeq: 0 });
     expect(room.members.map((m) => [m.userId, m.role, m.deliveredSeq])).toEqual([
       ['alice', 'admin', 0],
       ['bob', 'member', 0],
     ]);
 
-    const first = await alice.graphql(SendMessage, { roomId: room.id, content: 'hi', meta: { x: [1] }, clientMessageId: 'c-1' });
+    const first = await alice.graphql(SendMessage, {
+      roomId: room.id,
+      content: 'hi',
+      meta: { x: [1] },
+      clientMessageId: 'c-1',
+    });
     expect(first.body.data!.sendMessage).toMatchObject({
       roomId: room.id,
       senderId: 'alice',
@@ -192,8 +205,12 @@ describe('GraphQL API', () => {
     // The read cursor moves on its own, forward only.
     expect((await bob.graphql(MarkRead, { roomId: room.id, seq: 5 })).body.data).toEqual({ markRead: true });
     await bob.graphql(MarkRead, { roomId: room.id, seq: 3 });
-    expect((await bob.graphql(MarkRead, { roomId: room.id, seq: 12 })).body.errors![0]!.extensions.code).toBe('VALIDATION_ERROR');
-    const cursors = (await bob.graphql(Cursors, { id: room.id })).body.data!.room!.members.find((m) => m.userId === 'bob');
+    expect((await bob.graphql(MarkRead, { roomId: room.id, seq: 12 })).body.errors![0]!.extensions.code).toBe(
+      'VALIDATION_ERROR',
+    );
+    const cursors = (await bob.graphql(Cursors, { id: room.id })).body.data!.room!.members.find(
+      (m) => m.userId === 'bob',
+    );
     expect(cursors).toEqual({ userId: 'bob', deliveredSeq: 9, readSeq: 5 });
   });
 
@@ -205,7 +222,8 @@ describe('GraphQL API', () => {
   });
 
   it('returns null for a room the user is not in, and NOT_FOUND for its messages', async () => {
-    const room = (await tenant.as('alice').graphql(CreateRoom, { input: { type: 'GROUP', members: [] } })).body.data!.createRoom;
+    const room = (await tenant.as('alice').graphql(CreateRoom, { input: { type: 'GROUP', members: [] } })).body.data!
+      .createRoom;
     const res = await tenant.as('eve').graphql(Overview, { id: room.id });
     expect(res.body.data!.room).toBeNull();
     const msgs = await tenant.as('eve').graphql(Messages, { roomId: room.id });
@@ -214,14 +232,23 @@ describe('GraphQL API', () => {
   });
 
   it('gives request errors a code from the registry and writes nothing', async () => {
-    const room = (await tenant.as('alice').graphql(CreateRoom, { input: { type: 'GROUP', members: [] } })).body.data!.createRoom;
+    const room = (await tenant.as('alice').graphql(CreateRoom, { input: { type: 'GROUP', members: [] } })).body.data!
+      .createRoom;
     const cases: Array<[string, unknown, string]> = [
       ['{ health { status ', undefined, 'VALIDATION_ERROR'],
       ['{ nope }', undefined, 'VALIDATION_ERROR'],
       ['mutation($r: ID!) { sendMessage(roomId: $r, content: 5) { id } }', { r: room.id }, 'VALIDATION_ERROR'],
-      ['mutation($r: ID!, $c: String!) { sendMessage(roomId: $r, content: $c) { id } }', { r: room.id, c: 7 }, 'VALIDATION_ERROR'],
+      [
+        'mutation($r: ID!, $c: String!) { sendMessage(roomId: $r, content: $c) { id } }',
+        { r: room.id, c: 7 },
+        'VALIDATION_ERROR',
+      ],
       ['mutation($r: ID!) { sendMessage(roomId: $r, content: "") { id } }', { r: room.id }, 'VALIDATION_ERROR'],
-      ['mutation($r: ID!) { sendMessage(roomId: $r, content: "x", meta: [1]) { id } }', { r: room.id }, 'VALIDATION_ERROR'],
+      [
+        'mutation($r: ID!) { sendMessage(roomId: $r, content: "x", meta: [1]) { id } }',
+        { r: room.id },
+        'VALIDATION_ERROR',
+      ],
       ['mutation($r: ID!) { ack(roomId: $r, seq: -1) }', { r: room.id }, 'VALIDATION_ERROR'],
       ['mutation { createRoom(input: { type: DM, members: ["a"] }) { id } }', undefined, 'VALIDATION_ERROR'],
       ['mutation { createRoom(input: { type: FORUM, members: [] }) { id } }', undefined, 'VALIDATION_ERROR'],
@@ -233,7 +260,9 @@ describe('GraphQL API', () => {
     }
     const stored = await tenant.as('alice').graphql(Messages, { roomId: room.id });
     expect(stored.body.data!.messages).toEqual([]);
-    const invalidJson = await tenant.as('alice').request('POST', '/graphql', '{"query": ', { 'content-type': 'application/json' });
+    const invalidJson = await tenant
+      .as('alice')
+      .request('POST', '/graphql', '{"query": ', { 'content-type': 'application/json' });
     expect(invalidJson.status).toBe(400);
     expect(invalidJson.body.errors[0].extensions.code).toBe('VALIDATION_ERROR');
   });
@@ -257,22 +286,34 @@ describe('GraphQL API', () => {
     // Subscriptions over SSE are refused too: only WebSocket subscriptions are re-checked when a key is revoked.
     const sse = await fetch(`${server.url}/graphql`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'text/event-stream', 'x-api-key': tenant.apiKey, 'x-user-id': 'alice' },
+      headers: {
+        'content-type': 'application/json',
+        accept: 'text/event-stream',
+        'x-api-key': tenant.apiKey,
+        'x-user-id': 'alice',
+      },
       body: JSON.stringify({ query: 'subscription { messageAdded(roomId: "room_x") { seq } }' }),
     });
     const text = await sse.text();
     expect(text).toContain('VALIDATION_ERROR');
     expect(text).toContain('WebSocket');
     // Other shapes of GraphQL over HTTP still work (Yoga handles them): GET with a query string.
-    const get = await fetch(`${server.url}/graphql?query=${encodeURIComponent('{ health { status } }')}`, { headers: { accept: 'application/json' } });
+    const get = await fetch(`${server.url}/graphql?query=${encodeURIComponent('{ health { status } }')}`, {
+      headers: { accept: 'application/json' },
+    });
     expect(get.status).toBe(200);
     expect(await get.json()).toEqual({ data: { health: { status: 'ok' } } });
   });
 
   it('answers a bad tenant key with 401 and "Invalid API key"', async () => {
-    const res = await new Client(server.url, { 'x-api-key': 'sk_nope', 'x-user-id': 'a' }).graphql(Overview, { id: 'x' });
+    const res = await new Client(server.url, { 'x-api-key': 'sk_nope', 'x-user-id': 'a' }).graphql(Overview, {
+      id: 'x',
+    });
     expect(res.status).toBe(401);
-    expect(res.body.errors![0]).toMatchObject({ message: 'Invalid API key', extensions: { code: 'AUTHENTICATION_ERROR' } });
+    expect(res.body.errors![0]).toMatchObject({
+      message: 'Invalid API key',
+      extensions: { code: 'AUTHENTICATION_ERROR' },
+    });
   });
 
   it('serves GraphiQL to a browser', async () => {

@@ -4,7 +4,7 @@ import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { Client, createRoom } from './helpers/client.js';
 import { testProvider } from './helpers/database.js';
-import { type TestServer } from './helpers/server.js';
+import type { TestServer } from './helpers/server.js';
 import { useServer, seed } from './helpers/kit.js';
 
 /** Holds the database's write lock from another connection until `release` is called. */

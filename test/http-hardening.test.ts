@@ -9,13 +9,21 @@ function rawRequest(
   options: { method?: string; path?: string; headers?: Record<string, string>; body?: string; chunked?: boolean },
 ): Promise<{ status: number; headers: http.IncomingHttpHeaders; text: string }> {
   return new Promise((resolve, reject) => {
-    const req = http.request(`${url}${options.path ?? '/graphql'}`, { method: options.method ?? 'POST', headers: options.headers ?? {} }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }));
-    });
+    const req = http.request(
+      `${url}${options.path ?? '/graphql'}`,
+      { method: options.method ?? 'POST', headers: options.headers ?? {} },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }),
+        );
+      },
+    );
     // The server may answer and close before the whole body is sent: that is the point.
-    req.on('error', (err: NodeJS.ErrnoException) => (err.code === 'EPIPE' || err.code === 'ECONNRESET' ? undefined : reject(err)));
+    req.on('error', (err: NodeJS.ErrnoException) =>
+      err.code === 'EPIPE' || err.code === 'ECONNRESET' ? undefined : reject(err),
+    );
     const body = options.body ?? '';
     if (options.chunked) {
       for (let i = 0; i < body.length; i += 64 * 1024) req.write(body.slice(i, i + 64 * 1024));
@@ -26,7 +34,8 @@ function rawRequest(
   });
 }
 
-const code = (text: string) => (JSON.parse(text) as { errors?: Array<{ extensions: { code: string } }> }).errors?.[0]?.extensions.code;
+const code = (text: string) =>
+  (JSON.parse(text) as { errors?: Array<{ extensions: { code: string } }> }).errors?.[0]?.extensions.code;
 
 /** `{ health { status } }` under `levels` nested fields: deep beyond any real document. */
 const deepSelection = (levels: number) => `{ health ${'{ status '.repeat(levels)}${'}'.repeat(levels)} }`;
@@ -46,9 +55,16 @@ describe('HTTP edge: bounded, admitted before parsing', () => {
   afterAll(() => server.stop());
 
   it('refuses a 2 MB application/graphql body with 413 without parsing it', async () => {
-    const document = `{ ${Array.from({ length: 110_000 }, (_, i) => `a${i}: health { status }`).join(' ')} }`.slice(0, 2 * 1024 * 1024);
+    const document = `{ ${Array.from({ length: 110_000 }, (_, i) => `a${i}: health { status }`).join(' ')} }`.slice(
+      0,
+      2 * 1024 * 1024,
+    );
     const started = Date.now();
-    const res = await rawRequest(server.url, { headers: { ...keyHeaders, 'content-type': 'application/graphql' }, body: document, chunked: true });
+    const res = await rawRequest(server.url, {
+      headers: { ...keyHeaders, 'content-type': 'application/graphql' },
+      body: document,
+      chunked: true,
+    });
     expect(res.status).toBe(413);
     expect(code(res.text)).toBe('PAYLOAD_TOO_LARGE');
     expect(Date.now() - started).toBeLessThan(5_000);
@@ -56,7 +72,11 @@ describe('HTTP edge: bounded, admitted before parsing', () => {
 
   it('refuses a chunked 2 MB JSON body (no content-length) with 413', async () => {
     const body = JSON.stringify({ query: '{ health { status } }', pad: 'p'.repeat(2 * 1024 * 1024) });
-    const res = await rawRequest(server.url, { headers: { ...keyHeaders, 'content-type': 'application/json' }, body, chunked: true });
+    const res = await rawRequest(server.url, {
+      headers: { ...keyHeaders, 'content-type': 'application/json' },
+      body,
+      chunked: true,
+    });
     expect(res.status).toBe(413);
     expect(code(res.text)).toBe('PAYLOAD_TOO_LARGE');
   });
@@ -83,7 +103,10 @@ describe('HTTP edge: bounded, admitted before parsing', () => {
     expect(health.body).toEqual({ data: { health: { status: 'ok' } } });
     const introspection = await anonymous.post('/graphql', { query: '{ __schema { queryType { name } } }' });
     expect(introspection.body).toEqual({ data: { __schema: { queryType: { name: 'Query' } } } });
-    const viaYoga = await rawRequest(server.url, { headers: { 'content-type': 'application/graphql' }, body: '{ health { status } }' });
+    const viaYoga = await rawRequest(server.url, {
+      headers: { 'content-type': 'application/graphql' },
+      body: '{ health { status } }',
+    });
     expect(viaYoga.status).toBe(200);
     expect(JSON.parse(viaYoga.text)).toEqual({ data: { health: { status: 'ok' } } });
     const rooms = await anonymous.post('/graphql', { query: '{ health { status } rooms { id } }' });
@@ -96,14 +119,21 @@ describe('HTTP edge: bounded, admitted before parsing', () => {
     const json = await tenant.as('alice').post('/graphql', { query: document });
     expect(json.status).toBe(400);
     expect(json.body.errors[0].extensions.code).toBe('VALIDATION_ERROR');
-    const graphql = await rawRequest(server.url, { headers: { ...keyHeaders, 'content-type': 'application/graphql' }, body: document });
+    const graphql = await rawRequest(server.url, {
+      headers: { ...keyHeaders, 'content-type': 'application/graphql' },
+      body: document,
+    });
     expect(graphql.status).toBe(400);
     expect(code(graphql.text)).toBe('VALIDATION_ERROR');
   });
 
   it('answers 400 to several operations without operationName, or an unknown one', async () => {
     const query = 'query A { health { status } } query B { health { status } }';
-    for (const body of [{ query }, { query, operationName: 'C' }, { query: '{ health { status } }', operationName: 'C' }]) {
+    for (const body of [
+      { query },
+      { query, operationName: 'C' },
+      { query: '{ health { status } }', operationName: 'C' },
+    ]) {
       const res = await tenant.as('alice').post('/graphql', body);
       expect(res.status, JSON.stringify(body)).toBe(400);
       expect(res.body.errors[0].extensions.code).toBe('VALIDATION_ERROR');
@@ -124,7 +154,11 @@ describe('HTTP edge: bounded, admitted before parsing', () => {
     });
     expect(inVariables.status).toBe(400);
     expect(code(inVariables.text)).toBe('VALIDATION_ERROR');
-    const rest = await rawRequest(server.url, { path: `/rooms/${room}/messages`, headers, body: `{"content":"x","meta":{"a":${deepJson(40_000)}}}` });
+    const rest = await rawRequest(server.url, {
+      path: `/rooms/${room}/messages`,
+      headers,
+      body: `{"content":"x","meta":{"a":${deepJson(40_000)}}}`,
+    });
     expect(rest.status).toBe(400);
     expect(JSON.parse(rest.text).error.code).toBe('VALIDATION_ERROR');
     expect((await tenant.as('alice').get(`/rooms/${room}/messages`)).body).toEqual([]);

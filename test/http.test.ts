@@ -24,7 +24,9 @@ describe('HTTP edge cases', () => {
     const rest = await tenant.as('alice').request('POST', `/rooms/${room}/messages`, huge);
     expect(rest.status).toBe(413);
     expect(rest.body.error.code).toBe('PAYLOAD_TOO_LARGE');
-    const gql = await tenant.as('alice').request('POST', '/graphql', { query: `{ health { status } }`, pad: 'p'.repeat(300_000) });
+    const gql = await tenant
+      .as('alice')
+      .request('POST', '/graphql', { query: `{ health { status } }`, pad: 'p'.repeat(300_000) });
     expect(gql.status).toBe(413);
     expect(gql.body.error.code).toBe('PAYLOAD_TOO_LARGE');
     expect((await tenant.as('alice').get(`/rooms/${room}/messages`)).body).toEqual([]);

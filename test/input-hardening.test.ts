@@ -26,7 +26,9 @@ describe('input hardening: meta and payload bounds, __proto__, NUL in ids', () =
   };
 
   it('refuses meta nested deeper than 32 levels, naming the field, and stores nothing', async () => {
-    expect((await tenant.as('ina').post(`/rooms/${room}/messages`, { content: 'ok', meta: nested(31) })).status).toBe(201);
+    expect((await tenant.as('ina').post(`/rooms/${room}/messages`, { content: 'ok', meta: nested(31) })).status).toBe(
+      201,
+    );
     for (const depth of [33, 1001]) {
       const res = await tenant.as('ina').post(`/rooms/${room}/messages`, { content: 'deep', meta: nested(depth) });
       expectValidationError(res, 'meta');
@@ -37,29 +39,40 @@ describe('input hardening: meta and payload bounds, __proto__, NUL in ids', () =
   });
 
   it('refuses deep meta over GraphQL with a coded error', async () => {
-    const res = await tenant.as('ina').request('POST', '/graphql', { query: SendMessage, variables: { roomId: room, content: 'deep', meta: nested(40) } });
+    const res = await tenant.as('ina').request('POST', '/graphql', {
+      query: SendMessage,
+      variables: { roomId: room, content: 'deep', meta: nested(40) },
+    });
     expect(res.body.errors?.[0]?.extensions?.code).toBe('VALIDATION_ERROR');
   });
 
   it('refuses a notification payload nested deeper than 32 levels', async () => {
-    const res = await tenant.as('ina').post('/notify', { topic: 'deep', payload: nested(1001), targets: { user_ids: ['ivo'] } });
+    const res = await tenant
+      .as('ina')
+      .post('/notify', { topic: 'deep', payload: nested(1001), targets: { user_ids: ['ivo'] } });
     expectValidationError(res, 'payload');
   });
 
   it('stores a __proto__ key in meta faithfully, over REST and GraphQL', async () => {
     const own = room;
     const body = '{"content":"proto","meta":{"__proto__":{"polluted":true},"k":1}}';
-    const sent = await tenant.as('ina').request('POST', `/rooms/${own}/messages`, body, { 'content-type': 'application/json' });
+    const sent = await tenant
+      .as('ina')
+      .request('POST', `/rooms/${own}/messages`, body, { 'content-type': 'application/json' });
     expect(sent.status).toBe(201);
     const history = await tenant.as('ina').get(`/rooms/${own}/messages?after_seq=${sent.body.seq - 1}`);
     expect(history.body[0].meta).toEqual(JSON.parse('{"__proto__":{"polluted":true},"k":1}'));
     expect(Object.keys(history.body[0].meta)).toEqual(['__proto__', 'k']);
 
     const gqlBody = `{"query":${JSON.stringify(SendMessage)},"variables":{"roomId":${JSON.stringify(own)},"content":"gql","meta":{"__proto__":{"x":2}}}}`;
-    const viaGraphql = await tenant.as('ina').request('POST', '/graphql', gqlBody, { 'content-type': 'application/json' });
+    const viaGraphql = await tenant
+      .as('ina')
+      .request('POST', '/graphql', gqlBody, { 'content-type': 'application/json' });
     expect(viaGraphql.body.errors).toBeUndefined();
     expect(Object.keys(viaGraphql.body.data.sendMessage.meta)).toEqual(['__proto__']);
-    const read = await tenant.as('ina').request('POST', '/graphql', { query: MessagesQuery, variables: { roomId: own } });
+    const read = await tenant
+      .as('ina')
+      .request('POST', '/graphql', { query: MessagesQuery, variables: { roomId: own } });
     const last = read.body.data.messages.at(-1);
     expect(last.seq).toBe(viaGraphql.body.data.sendMessage.seq);
     expect(Object.keys(last.meta)).toEqual(['__proto__']);
@@ -73,14 +86,19 @@ describe('input hardening: meta and payload bounds, __proto__, NUL in ids', () =
     expectValidationError(await tenant.as('ina').get(`/rooms/${nul}/messages`), 'room_id');
     expectValidationError(await tenant.as('ina').get(`/rooms/${nul}`), 'room_id');
     expectValidationError(await tenant.as('ina').post('/acks', { room_id: 'r\u0000x', seq: 1 }), 'room_id');
-    expectValidationError(await tenant.as('ina').post(`/rooms/${room}/messages`, { content: 'x', client_message_id: 'c\u0000' }), 'client_message_id');
+    expectValidationError(
+      await tenant.as('ina').post(`/rooms/${room}/messages`, { content: 'x', client_message_id: 'c\u0000' }),
+      'client_message_id',
+    );
     expectValidationError(await tenant.as('ina').post(`/notifications/${nul}/ack`, {}), 'notification_id');
     expectValidationError(
       await tenant.as('ina').post('/notify', { topic: 't', payload: 1, targets: { room_id: 'r\u0000x' } }),
       'targets',
     );
     expectValidationError(await tenant.as('ina').post('/rooms', { type: 'group', members: ['m\u0000'] }), 'members');
-    const gql = await tenant.as('ina').request('POST', '/graphql', { query: MessagesQuery, variables: { roomId: 'r\u0000x' } });
+    const gql = await tenant
+      .as('ina')
+      .request('POST', '/graphql', { query: MessagesQuery, variables: { roomId: 'r\u0000x' } });
     expect(gql.body.errors?.[0]?.extensions?.code).toBe('VALIDATION_ERROR');
   });
 });

@@ -36,7 +36,9 @@ describe('/ws: a room joined while the connection is set up', () => {
     };
 
     // Wherever the listing happens; a test that no longer hits it fails below (no room joined).
-    const delivery = server.app.services.delivery as unknown as { memberships?(tenantId: string, userId: string): Promise<Membership[]> };
+    const delivery = server.app.services.delivery as unknown as {
+      memberships?(tenantId: string, userId: string): Promise<Membership[]>;
+    };
     if (delivery.memberships) {
       const memberships = delivery.memberships.bind(delivery);
       delivery.memberships = async (tenantId, userId) => {
@@ -60,7 +62,12 @@ describe('/ws: a room joined while the connection is set up', () => {
     expect(room).toMatch(/^room_/);
 
     host.send({ type: 'typing.start', room_id: room });
-    expect(await joiner.next('typing', 3_000)).toEqual({ type: 'typing', room_id: room, user_id: 'host', action: 'start' });
+    expect(await joiner.next('typing', 3_000)).toEqual({
+      type: 'typing',
+      room_id: room,
+      user_id: 'host',
+      action: 'start',
+    });
     host.send({ type: 'send_message', room_id: room, content: 'hello late joiner' });
     const message = await joiner.next('message', 3_000);
     expect(message).toMatchObject({ room_id: room, seq: 1, sender_id: 'host', content: 'hello late joiner' });

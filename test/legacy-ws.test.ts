@@ -7,7 +7,8 @@ describe('the original /ws protocol', () => {
   const { server, tenant } = useTenant({ MAX_MESSAGE_BYTES: '1000', PRESENCE_GRACE: '200ms' });
 
   const connect = (userId: string) => LegacyClient.connect(server, tenant.apiKey, userId);
-  const send = (room: string, user: string, content: string) => tenant.as(user).post(`/rooms/${room}/messages`, { content });
+  const send = (room: string, user: string, content: string) =>
+    tenant.as(user).post(`/rooms/${room}/messages`, { content });
 
   it('streams missed messages since the delivered seq on connect, in order, then live ones', async () => {
     const a = await createRoom(tenant.as('lia'), 'group', ['leo']);
@@ -42,7 +43,11 @@ describe('the original /ws protocol', () => {
     const fay = await connect('fay');
     const fin = await connect('fin');
     fay.send({ type: 'send_message', room_id: room, content: 'flat', meta: { x: 1 } });
-    fay.send({ type: 'send_message', data: { room_id: room, content: 'enveloped', client_message_id: 'e-1' }, request_id: 'r-7' });
+    fay.send({
+      type: 'send_message',
+      data: { room_id: room, content: 'enveloped', client_message_id: 'e-1' },
+      request_id: 'r-7',
+    });
     await fin.until(() => fin.of('message').length === 2);
     expect(fin.of('message').map((m) => [m.seq, m.content, m.meta])).toEqual([
       [1, 'flat', { x: 1 }],
@@ -76,7 +81,10 @@ describe('the original /ws protocol', () => {
     expect(ian.of('typing')).toEqual([]);
 
     ian.close();
-    await ida.until((f) => f.some((x) => x.type === 'presence.update' && x.user_id === 'ian' && x.status === 'offline'), 3_000);
+    await ida.until(
+      (f) => f.some((x) => x.type === 'presence.update' && x.user_id === 'ian' && x.status === 'offline'),
+      3_000,
+    );
     ida.close();
   });
 
@@ -84,7 +92,9 @@ describe('the original /ws protocol', () => {
     const nia = await connect('nia');
     nia.send({ type: 'subscribe', topic: 'news' });
     await sleep(150);
-    await tenant.as('backend').post('/notify', { topic: 'news', payload: { headline: 'hi' }, targets: { topic_subscribers: true } });
+    await tenant
+      .as('backend')
+      .post('/notify', { topic: 'news', payload: { headline: 'hi' }, targets: { topic_subscribers: true } });
     const frame = await nia.next('notification');
     expect(frame).toMatchObject({ type: 'notification', topic: 'news', payload: { headline: 'hi' } });
     nia.send({ type: 'ack', notification_id: frame.notification_id });
@@ -125,7 +135,9 @@ describe('the original /ws protocol', () => {
     expect(await eli.next('error')).toMatchObject({ request_id: 'q1', code: 'VALIDATION_ERROR' });
     eli.send({ type: 'send_message', room_id: room, content: 'still open' });
     await eli.until(() => eli.of('message').length === 1);
-    expect((await tenant.as('eli').get(`/rooms/${room}/messages`)).body.map((m: any) => m.content)).toEqual(['still open']);
+    expect((await tenant.as('eli').get(`/rooms/${room}/messages`)).body.map((m: any) => m.content)).toEqual([
+      'still open',
+    ]);
     eli.close();
   });
 

@@ -8,7 +8,9 @@ describe('messages over REST', () => {
   it('gives 60 concurrent sends to one room the seqs 1..60, each stored once', async () => {
     const room = await createRoom(tenant.as('alice'), 'group', ['bob']);
     const sends = await Promise.all(
-      Array.from({ length: 60 }, (_, i) => tenant.as(i % 2 ? 'alice' : 'bob').post(`/rooms/${room}/messages`, { content: `m${i}` })),
+      Array.from({ length: 60 }, (_, i) =>
+        tenant.as(i % 2 ? 'alice' : 'bob').post(`/rooms/${room}/messages`, { content: `m${i}` }),
+      ),
     );
     expect(sends.map((r) => r.status)).toEqual(Array(60).fill(201));
     expect(sends.map((r) => r.body.seq).sort((a, b) => a - b)).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
@@ -23,7 +25,9 @@ describe('messages over REST', () => {
     for (let i = 1; i <= 120; i += 1) await tenant.as('alice').post(`/rooms/${room}/messages`, { content: `n${i}` });
     const page = (query: string) => tenant.as('alice').get(`/rooms/${room}/messages${query}`);
     expect((await page('')).body.map((m: any) => m.seq)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
-    expect((await page('?after_seq=110')).body.map((m: any) => m.seq)).toEqual(Array.from({ length: 10 }, (_, i) => i + 111));
+    expect((await page('?after_seq=110')).body.map((m: any) => m.seq)).toEqual(
+      Array.from({ length: 10 }, (_, i) => i + 111),
+    );
     expect((await page('?after_seq=5&limit=3')).body.map((m: any) => m.content)).toEqual(['n6', 'n7', 'n8']);
     expect((await page('?limit=1000')).body).toHaveLength(100);
     expect((await page('?after_seq=120')).body).toEqual([]);
@@ -81,7 +85,10 @@ describe('messages over REST', () => {
     const room = await createRoom(tenant.as('alice'), 'group', []);
     const res = await tenant.as('alice').post(`/rooms/${room}/messages`, body);
     expect(res.status).toBe(status);
-    expect(res.body).toEqual({ success: false, error: { code: status === 413 ? 'PAYLOAD_TOO_LARGE' : 'VALIDATION_ERROR', message: expect.any(String), field } });
+    expect(res.body).toEqual({
+      success: false,
+      error: { code: status === 413 ? 'PAYLOAD_TOO_LARGE' : 'VALIDATION_ERROR', message: expect.any(String), field },
+    });
     expect((await tenant.as('alice').get(`/rooms/${room}/messages`)).body).toEqual([]);
     expect((await tenant.as('alice').get(`/rooms/${room}`)).body.last_seq).toBe(0);
   });
@@ -90,7 +97,13 @@ describe('messages over REST', () => {
     const room = await createRoom(tenant.as('alice'), 'group', ['bob']);
     for (let i = 0; i < 3; i += 1) await tenant.as('alice').post(`/rooms/${room}/messages`, { content: `a${i}` });
     const ack = (seq: unknown, roomId: unknown = room) => tenant.as('bob').post('/acks', { room_id: roomId, seq });
-    const cursor = async () => (await server.app.services.rooms.listMembers(await server.app.services.auth.authenticate({ apiKey: tenant.apiKey, userId: 'bob' }), room)).find((m) => m.userId === 'bob')!.deliveredSeq;
+    const cursor = async () =>
+      (
+        await server.app.services.rooms.listMembers(
+          await server.app.services.auth.authenticate({ apiKey: tenant.apiKey, userId: 'bob' }),
+          room,
+        )
+      ).find((m) => m.userId === 'bob')!.deliveredSeq;
 
     expect((await ack(2)).body).toEqual({ success: true });
     expect(await cursor()).toBe(2);

@@ -72,11 +72,19 @@ describe('notifications', () => {
       targets: { user_ids: ['listed', 'member'], room_id: room, topic_subscribers: true },
     });
     expect(res.status).toBe(202);
-    expect(res.body).toEqual({ notification_id: expect.stringMatching(/^ntf_/), created_at: expect.any(String), recipients: 4 });
+    expect(res.body).toEqual({
+      notification_id: expect.stringMatching(/^ntf_/),
+      created_at: expect.any(String),
+      recipients: 4,
+    });
 
     for (const u of ['listed', 'owner', 'member', 'fan']) {
       await listeners[u]!.sub.count(1);
-      expect(listeners[u]!.sub.values[0]!.notifications).toMatchObject({ id: res.body.notification_id, topic: 'deploys', payload: { version: 42 } });
+      expect(listeners[u]!.sub.values[0]!.notifications).toMatchObject({
+        id: res.body.notification_id,
+        topic: 'deploys',
+        payload: { version: 42 },
+      });
     }
     await sleep(200);
     expect(listeners.exfan!.sub.values).toEqual([]);
@@ -109,7 +117,9 @@ describe('notifications', () => {
     await afterAck.client.dispose();
 
     // Someone else cannot acknowledge it, nor can another tenant.
-    expect((await tenant.as('someone').graphql(AckNotification, { id })).body.errors![0]!.extensions.code).toBe('NOT_FOUND');
+    expect((await tenant.as('someone').graphql(AckNotification, { id })).body.errors![0]!.extensions.code).toBe(
+      'NOT_FOUND',
+    );
     const other = await seed(server).tenant('Other');
     expect((await other.as('offline').post(`/notifications/${id}/ack`, {})).status).toBe(404);
   });
@@ -117,7 +127,9 @@ describe('notifications', () => {
   it('retries an unacknowledged notification while its target is connected, then dead-letters it', async () => {
     const { client, sub } = await listen('silent');
     const { client: ackingClient, sub: acking } = await listen('acker');
-    const res = await tenant.as('backend').post('/notify', { topic: 'alerts', payload: { n: 1 }, targets: { user_ids: ['silent', 'acker'] } });
+    const res = await tenant
+      .as('backend')
+      .post('/notify', { topic: 'alerts', payload: { n: 1 }, targets: { user_ids: ['silent', 'acker'] } });
     await acking.count(1);
     await tenant.as('acker').post(`/notifications/${res.body.notification_id}/ack`, {});
     // First push, then RETRY_MAX_ATTEMPTS (2) retries with backoff, then a dead letter.

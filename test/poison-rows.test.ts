@@ -7,7 +7,9 @@ import { LegacyClient, Subscription, graphqlWsClient, sleep } from './helpers/ws
 const nested = (depth: number) => '{"a":'.repeat(depth) + '1' + '}'.repeat(depth);
 
 const MessagesQuery = `query Messages($roomId: ID!) { messages(roomId: $roomId) { seq content meta } }`;
-const MessageAdded = parse(`subscription Resume($roomId: ID!, $afterSeq: Int) { messageAdded(roomId: $roomId, afterSeq: $afterSeq) { seq content meta } }`);
+const MessageAdded = parse(
+  `subscription Resume($roomId: ID!, $afterSeq: Int) { messageAdded(roomId: $roomId, afterSeq: $afterSeq) { seq content meta } }`,
+);
 
 describe('a stored row whose meta the database cannot read back', () => {
   let server: TestServer;
@@ -41,7 +43,9 @@ describe('a stored row whose meta the database cannot read back', () => {
   });
 
   it('still serves GraphQL messages', async () => {
-    const res = await tenant.as('pim').request('POST', '/graphql', { query: MessagesQuery, variables: { roomId: room } });
+    const res = await tenant
+      .as('pim')
+      .request('POST', '/graphql', { query: MessagesQuery, variables: { roomId: room } });
     expect(res.status).toBe(200);
     expect(res.body.errors).toBeUndefined();
     expect(res.body.data.messages.map((m: any) => m.content)).toEqual(['before', 'deep', 'broken', 'after']);

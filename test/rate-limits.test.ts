@@ -151,11 +151,15 @@ describe('per-tenant rate limits', () => {
     legacy.close();
   });
 
-  it("does not charge failed authentication to a tenant, and throttles an address that keeps failing", async () => {
+  it('does not charge failed authentication to a tenant, and throttles an address that keeps failing', async () => {
     const tenant = await seed(server).tenant();
     expect((await tenant.as('u').get('/rooms')).status).toBe(200);
     await freshWindow();
-    const bad = await Promise.all(Array.from({ length: 25 }, () => new Client(server.url, { 'x-api-key': 'sk_nope', 'x-user-id': 'x' }).get('/rooms')));
+    const bad = await Promise.all(
+      Array.from({ length: 25 }, () =>
+        new Client(server.url, { 'x-api-key': 'sk_nope', 'x-user-id': 'x' }).get('/rooms'),
+      ),
+    );
     expect(bad.filter((r) => r.status === 401).length).toBe(20);
     expect(bad.filter((r) => r.status === 429).length).toBe(5);
     expect(bad.find((r) => r.status === 429)!.body.error.code).toBe('RATE_LIMIT_EXCEEDED');

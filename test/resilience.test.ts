@@ -27,11 +27,22 @@ describe('slow consumers', () => {
     const slowClosed = new Promise<number>((resolve) => slow.once('close', (code) => resolve(code)));
     let slowSeqs = 0;
     await new Promise<void>((resolve) => {
-      slow.once('open', () => slow.send(JSON.stringify({ type: 'connection_init', payload: { apiKey: tenant.apiKey, userId: 'slow' } })));
+      slow.once('open', () =>
+        slow.send(JSON.stringify({ type: 'connection_init', payload: { apiKey: tenant.apiKey, userId: 'slow' } })),
+      );
       slow.on('message', (data) => {
         const frame = JSON.parse(String(data));
         if (frame.type === 'connection_ack') {
-          slow.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: 'subscription($r: ID!) { messageAdded(roomId: $r) { seq content } }', variables: { r: room } } }));
+          slow.send(
+            JSON.stringify({
+              id: '1',
+              type: 'subscribe',
+              payload: {
+                query: 'subscription($r: ID!) { messageAdded(roomId: $r) { seq content } }',
+                variables: { r: room },
+              },
+            }),
+          );
           setTimeout(resolve, 200);
         }
         if (frame.type === 'next') slowSeqs += 1;
@@ -42,7 +53,9 @@ describe('slow consumers', () => {
     const total = 1_500;
     const big = 'x'.repeat(16_000);
     for (let i = 0; i < total; i += 50) {
-      const batch = Array.from({ length: Math.min(50, total - i) }, () => tenant.as('src').post(`/rooms/${room}/messages`, { content: big }));
+      const batch = Array.from({ length: Math.min(50, total - i) }, () =>
+        tenant.as('src').post(`/rooms/${room}/messages`, { content: big }),
+      );
       expect((await Promise.all(batch)).every((r) => r.status === 201)).toBe(true);
     }
     await fast.count(total, 60_000);
@@ -60,14 +73,15 @@ describe('slow consumers', () => {
     await again.dispose();
     await fastClient.dispose();
   }, 120_000);
-
 });
 
 describe('heartbeat', () => {
   const { server, tenant } = useTenant({ WS_PING_INTERVAL: '100ms', WS_IDLE_TIMEOUT: '400ms' });
 
   it('pings peers and drops one that stays silent', async () => {
-    const silent = new WebSocket(`${wsUrl(server, '/ws')}?api_key=${encodeURIComponent(tenant.apiKey)}&user_id=mute`, { autoPong: false });
+    const silent = new WebSocket(`${wsUrl(server, '/ws')}?api_key=${encodeURIComponent(tenant.apiKey)}&user_id=mute`, {
+      autoPong: false,
+    });
     const healthy = await LegacyClient.connect(server, tenant.apiKey, 'chatty');
     let pings = 0;
     silent.on('ping', () => (pings += 1));
@@ -92,7 +106,12 @@ describe('graceful shutdown', () => {
     new Subscription(gql, Watch, { roomId: room });
     await sleep(300);
 
-    const sends = Array.from({ length: 100 }, (_, i) => tenant.as('u1').post(`/rooms/${room}/messages`, { content: `m${i}` }).catch(() => undefined));
+    const sends = Array.from({ length: 100 }, (_, i) =>
+      tenant
+        .as('u1')
+        .post(`/rooms/${room}/messages`, { content: `m${i}` })
+        .catch(() => undefined),
+    );
     await sleep(5);
     const stoppedAt = Date.now();
     server.proc.kill('SIGTERM');
@@ -111,7 +130,9 @@ describe('graceful shutdown', () => {
 
     // Everything answered 201 is stored, with gapless seqs.
     const restarted = await spawnServer({}, server);
-    const history = await new Client(restarted.url, { 'x-api-key': tenant.apiKey, 'x-user-id': 'u2' }).get(`/rooms/${room}/messages?limit=100`);
+    const history = await new Client(restarted.url, { 'x-api-key': tenant.apiKey, 'x-user-id': 'u2' }).get(
+      `/rooms/${room}/messages?limit=100`,
+    );
     const stored: number[] = history.body.map((m: any) => m.seq);
     expect(stored).toEqual(Array.from({ length: stored.length }, (_, i) => i + 1));
     for (const seq of answered) expect(stored).toContain(seq);

@@ -10,15 +10,20 @@ describe('REST: credentials before the body', () => {
   afterAll(() => server.stop());
 
   const post = (path: string, body: string) =>
-    fetch(`${server.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body }).then(async (r) => ({
-      status: r.status,
-      body: await r.json(),
-    }));
+    fetch(`${server.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body }).then(
+      async (r) => ({
+        status: r.status,
+        body: await r.json(),
+      }),
+    );
 
   it('answers 401 with the tenant refusal, not 400, to a bad body without a key', async () => {
     const res = await post('/rooms', 'not json');
     expect(res.status).toBe(401);
-    expect(res.body).toEqual({ success: false, error: { code: 'AUTHENTICATION_ERROR', message: 'Missing X-API-Key header' } });
+    expect(res.body).toEqual({
+      success: false,
+      error: { code: 'AUTHENTICATION_ERROR', message: 'Missing X-API-Key header' },
+    });
   });
 
   it('answers 401 with the admin refusal to a bad admin body without the master key', async () => {

@@ -20,16 +20,25 @@ describe('revocations made while an instance was cut off from Redis', () => {
       const [first, second] = cluster.instances as [(typeof cluster.instances)[0], (typeof cluster.instances)[0]];
       const admin = new Client(first.url, { 'x-master-key': cluster.masterKey });
       const created = (await admin.post('/admin/tenants', { name: 'Resync' })).body;
-      const rotated = (await admin.post(`/admin/tenants/${created.tenant_id}/rotate-key`, { grace_seconds: 3600 })).body;
+      const rotated = (await admin.post(`/admin/tenants/${created.tenant_id}/rotate-key`, { grace_seconds: 3600 }))
+        .body;
       const onSecond = new Client(second.url, { 'x-api-key': rotated.api_key, 'x-user-id': 'u' });
       // The key is now cached on the second instance, and a socket there uses it.
       expect((await onSecond.get('/rooms')).status).toBe(200);
-      const socket = await LegacyClient.connect({ url: second.url, masterKey: cluster.masterKey } as TestServer, rotated.api_key, 'u');
+      const socket = await LegacyClient.connect(
+        { url: second.url, masterKey: cluster.masterKey } as TestServer,
+        rotated.api_key,
+        'u',
+      );
 
       await proxy.cut();
       await sleep(500);
-      expect((await admin.request('DELETE', `/admin/tenants/${created.tenant_id}/keys/${rotated.key_id}`)).status).toBe(200);
-      expect((await new Client(first.url, { 'x-api-key': rotated.api_key, 'x-user-id': 'u' }).get('/rooms')).status).toBe(401);
+      expect((await admin.request('DELETE', `/admin/tenants/${created.tenant_id}/keys/${rotated.key_id}`)).status).toBe(
+        200,
+      );
+      expect(
+        (await new Client(first.url, { 'x-api-key': rotated.api_key, 'x-user-id': 'u' }).get('/rooms')).status,
+      ).toBe(401);
       // Cut off, the second instance cannot know yet: this is the documented window.
       await sleep(500);
 
@@ -60,11 +69,14 @@ describe('revocations made while an instance was cut off from Redis', () => {
       const [first, second] = cluster.instances as [(typeof cluster.instances)[0], (typeof cluster.instances)[0]];
       const admin = new Client(first.url, { 'x-master-key': cluster.masterKey });
       const created = (await admin.post('/admin/tenants', { name: 'NoBus' })).body;
-      const rotated = (await admin.post(`/admin/tenants/${created.tenant_id}/rotate-key`, { grace_seconds: 3600 })).body;
+      const rotated = (await admin.post(`/admin/tenants/${created.tenant_id}/rotate-key`, { grace_seconds: 3600 }))
+        .body;
       const onSecond = new Client(second.url, { 'x-api-key': rotated.api_key, 'x-user-id': 'u' });
       expect((await onSecond.get('/rooms')).status).toBe(200);
 
-      expect((await admin.request('DELETE', `/admin/tenants/${created.tenant_id}/keys/${rotated.key_id}`)).status).toBe(200);
+      expect((await admin.request('DELETE', `/admin/tenants/${created.tenant_id}/keys/${rotated.key_id}`)).status).toBe(
+        200,
+      );
       const revokedAt = Date.now();
       let status = 200;
       while (status === 200 && Date.now() - revokedAt < 30_000) {

@@ -53,7 +53,8 @@ const AckMessages = graphql(`
 describe('inbox, typing, presence and acks', () => {
   const { tenant } = useTenant({ TYPING_TIMEOUT: '400ms', PRESENCE_GRACE: '400ms' });
 
-  const send = (room: string, user: string, content: string) => tenant.as(user).post(`/rooms/${room}/messages`, { content });
+  const send = (room: string, user: string, content: string) =>
+    tenant.as(user).post(`/rooms/${room}/messages`, { content });
 
   it('inbox: every room from its cursor or the delivered seq, then live, including rooms joined later', async () => {
     const a = await createRoom(tenant.as('amy'), 'group', ['ibx']);
@@ -65,7 +66,8 @@ describe('inbox, typing, presence and acks', () => {
     const client = tenant.as('ibx').ws();
     const sub = new Subscription(client, Inbox, { after: [{ roomId: b, afterSeq: 1 }] });
     await sub.count(4);
-    const byRoom = (room: string) => sub.values.filter((v) => v.inbox.roomId === room).map((v) => v.inbox.message.content);
+    const byRoom = (room: string) =>
+      sub.values.filter((v) => v.inbox.roomId === room).map((v) => v.inbox.message.content);
     expect(byRoom(a)).toEqual(['a3', 'a4']);
     expect(byRoom(b)).toEqual(['b2', 'b3']);
 
@@ -84,7 +86,8 @@ describe('inbox, typing, presence and acks', () => {
     const events = new Subscription(watcher, RoomEvents, { roomId: room });
     await sleep(150);
     const tia = tenant.as('tia');
-    for (let i = 0; i < 5; i += 1) expect((await tia.graphql(SetTyping, { roomId: room, typing: true })).body.data).toEqual({ setTyping: true });
+    for (let i = 0; i < 5; i += 1)
+      expect((await tia.graphql(SetTyping, { roomId: room, typing: true })).body.data).toEqual({ setTyping: true });
     await events.count(1);
     const started = Date.now();
     await events.count(2, 3_000);
@@ -116,7 +119,9 @@ describe('inbox, typing, presence and acks', () => {
     await tenant.as('abe').post('/acks', { room_id: room, seq: 1 }); // backwards: no event
     await events.count(1);
     await sleep(100);
-    expect(events.values.map((v) => v.roomEvents)).toEqual([{ __typename: 'AckEvent', roomId: room, userId: 'abe', seq: 2 }]);
+    expect(events.values.map((v) => v.roomEvents)).toEqual([
+      { __typename: 'AckEvent', roomId: room, userId: 'abe', seq: 2 },
+    ]);
     await watcher.dispose();
   });
 

@@ -31,7 +31,9 @@ describe('rooms over REST', () => {
   });
 
   it('makes the creator of a group admin and the listed users members', async () => {
-    const res = await tenant.as('owner').post('/rooms', { type: 'group', members: ['m1', 'm2', 'owner'], name: 'Team' });
+    const res = await tenant
+      .as('owner')
+      .post('/rooms', { type: 'group', members: ['m1', 'm2', 'owner'], name: 'Team' });
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ type: 'group', name: 'Team', last_seq: 0, unique_key: null });
     const members = await tenant.as('m1').get(`/rooms/${res.body.room_id}/members`);
@@ -48,7 +50,14 @@ describe('rooms over REST', () => {
     const list = await t.as('u2').get('/rooms');
     expect(list.status).toBe(200);
     expect(list.body.map((r: any) => r.room_id)).toEqual([mine]);
-    expect(Object.keys(list.body[0]).sort()).toEqual(['created_at', 'last_seq', 'name', 'room_id', 'type', 'unique_key']);
+    expect(Object.keys(list.body[0]).sort()).toEqual([
+      'created_at',
+      'last_seq',
+      'name',
+      'room_id',
+      'type',
+      'unique_key',
+    ]);
     const one = await t.as('u1').get(`/rooms/${mine}`);
     expect(one.body).toMatchObject({ room_id: mine, type: 'channel', name: 'News' });
     for (const path of [`/rooms/${mine}`, `/rooms/${mine}/members`, `/rooms/room_doesnotexist`]) {
@@ -78,7 +87,10 @@ describe('rooms over REST', () => {
     const t = await seed(server).tenant('Bad input');
     const res = await t.as('creator').post('/rooms', body);
     expect(res.status).toBe(400);
-    expect(res.body).toEqual({ success: false, error: { code: 'VALIDATION_ERROR', message: expect.any(String), field } });
+    expect(res.body).toEqual({
+      success: false,
+      error: { code: 'VALIDATION_ERROR', message: expect.any(String), field },
+    });
     expect((await t.as('creator').get('/rooms')).body).toEqual([]);
     expect((await t.as('a').get('/rooms')).body).toEqual([]);
   });

@@ -72,7 +72,12 @@ describe('several instances on PostgreSQL and Redis', () => {
   it('keeps seqs unique and gapless when every instance accepts sends for one room at once', async () => {
     const t = await seedCluster(cluster).tenant();
     const room = await createRoom(t.on(0).as('a'), 'group', []);
-    const sends = Array.from({ length: 150 }, (_, i) => t.on(i % 3).as('a').post(`/rooms/${room}/messages`, { content: `c${i}` }));
+    const sends = Array.from({ length: 150 }, (_, i) =>
+      t
+        .on(i % 3)
+        .as('a')
+        .post(`/rooms/${room}/messages`, { content: `c${i}` }),
+    );
     const results = await Promise.all(sends);
     expect(results.every((r) => r.status === 201)).toBe(true);
     expect(results.map((r) => r.body.seq).sort((x, y) => x - y)).toEqual(Array.from({ length: 150 }, (_, i) => i + 1));
@@ -86,7 +91,14 @@ describe('several instances on PostgreSQL and Redis', () => {
   it('shares one rate limit between instances', async () => {
     const t = await seedCluster(cluster).tenant('Cluster', { rateLimit: 20 });
     await sleep(1_100);
-    const results = await Promise.all(Array.from({ length: 30 }, (_, i) => t.on(i % 3).as('u').get('/rooms')));
+    const results = await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        t
+          .on(i % 3)
+          .as('u')
+          .get('/rooms'),
+      ),
+    );
     expect(results.filter((r) => r.status === 200)).toHaveLength(20);
     expect(results.filter((r) => r.status === 429)).toHaveLength(10);
   });
@@ -96,12 +108,18 @@ describe('several instances on PostgreSQL and Redis', () => {
     const second = (await t.admin().post(`/admin/tenants/${t.tenantId}/rotate-key`, { grace_seconds: 3600 })).body;
     // Both keys are now cached on instance 2.
     expect((await t.on(2).as('u').get('/rooms')).status).toBe(200);
-    expect((await new Client(cluster.instances[2]!.url, { 'x-api-key': second.api_key, 'x-user-id': 'u' }).get('/rooms')).status).toBe(200);
+    expect(
+      (await new Client(cluster.instances[2]!.url, { 'x-api-key': second.api_key, 'x-user-id': 'u' }).get('/rooms'))
+        .status,
+    ).toBe(200);
     const socket = await LegacyClient.connect(cluster.instances[2]!, second.api_key, 'u');
 
     await t.admin(0).request('DELETE', `/admin/tenants/${t.tenantId}/keys/${second.key_id}`);
     await sleep(1_000);
-    expect((await new Client(cluster.instances[2]!.url, { 'x-api-key': second.api_key, 'x-user-id': 'u' }).get('/rooms')).status).toBe(401);
+    expect(
+      (await new Client(cluster.instances[2]!.url, { 'x-api-key': second.api_key, 'x-user-id': 'u' }).get('/rooms'))
+        .status,
+    ).toBe(401);
     expect((await socket.closed).code).toBe(4401);
 
     const other = await LegacyClient.connect(cluster.instances[1]!, t.apiKey, 'u');
@@ -118,7 +136,11 @@ describe('several instances on PostgreSQL and Redis', () => {
     const watcher = t.on(0).as('watcher').ws();
     const events = new Subscription(watcher, Presence, { roomId: room });
     await sleep(300);
-    const patStatus = () => events.values.map((v) => v.roomEvents).filter((e: any) => e.userId === 'pat').map((e: any) => e.status);
+    const patStatus = () =>
+      events.values
+        .map((v) => v.roomEvents)
+        .filter((e: any) => e.userId === 'pat')
+        .map((e: any) => e.status);
 
     const onOne = await LegacyClient.connect(cluster.instances[1]!, t.apiKey, 'pat');
     await events.until(() => patStatus().length === 1);
@@ -153,7 +175,10 @@ describe('faults', () => {
       await redis.stop();
       await sleep(300);
       for (let i = 0; i < 5; i += 1) {
-        const sent = await t.on(0).as('a').post(`/rooms/${room}/messages`, { content: `during ${i}` });
+        const sent = await t
+          .on(0)
+          .as('a')
+          .post(`/rooms/${room}/messages`, { content: `during ${i}` });
         expect(sent.status).toBe(201);
       }
       expect((await t.on(1).as('b').get(`/rooms/${room}/messages`)).body).toHaveLength(6);
@@ -170,7 +195,10 @@ describe('faults', () => {
         if ((await new Client(cluster.instances[0]!.url).get('/health')).body.status === 'ok') break;
         await sleep(100);
       }
-      expect((await new Client(cluster.instances[0]!.url).get('/health')).body).toMatchObject({ status: 'ok', redis: 'up' });
+      expect((await new Client(cluster.instances[0]!.url).get('/health')).body).toMatchObject({
+        status: 'ok',
+        redis: 'up',
+      });
       await client.dispose();
     } finally {
       await cluster.stop();

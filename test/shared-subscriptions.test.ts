@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { graphql } from './gql/index.js';
-import { Subscription } from './helpers/ws.js';
+import type { Subscription } from './helpers/ws.js';
 import { useTenant } from './helpers/kit.js';
 
 const MineAdded = graphql(`
@@ -73,7 +73,10 @@ describe('shared subscription payloads', () => {
     const sent = await room.as('carol').send('hi');
     const seq: number = sent.body.seq;
     const received = (s: typeof carol) => s.values.find((v) => v.inbox.message.seq === seq)?.inbox;
-    await Promise.all([carol.until(() => received(carol) !== undefined), dave.until(() => received(dave) !== undefined)]);
+    await Promise.all([
+      carol.until(() => received(carol) !== undefined),
+      dave.until(() => received(dave) !== undefined),
+    ]);
     expect(received(carol)).toEqual({ roomId: room.id, message: { seq, isMine: true } });
     expect(received(dave)).toEqual({ roomId: room.id, message: { seq, isMine: false } });
   });

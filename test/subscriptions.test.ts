@@ -40,14 +40,17 @@ const SeqOnly = graphql(`
 describe('messageAdded over graphql-ws', () => {
   const { server, tenant } = useTenant();
 
-  const send = (room: string, user: string, content: string) => tenant.as(user).post(`/rooms/${room}/messages`, { content });
+  const send = (room: string, user: string, content: string) =>
+    tenant.as(user).post(`/rooms/${room}/messages`, { content });
 
   it('delivers live messages, built from the stored message', async () => {
     const room = await createRoom(tenant.as('alice'), 'group', ['bob']);
     const client = tenant.as('bob').ws();
     const sub = new Subscription(client, MessageAdded, { roomId: room });
     await sleep(200);
-    const sent = await tenant.as('alice').post(`/rooms/${room}/messages`, { content: 'hello', meta: { a: 1 }, client_message_id: 'c1' });
+    const sent = await tenant
+      .as('alice')
+      .post(`/rooms/${room}/messages`, { content: 'hello', meta: { a: 1 }, client_message_id: 'c1' });
     await send(room, 'alice', 'second');
     await sub.count(2);
     expect(sub.values.map((v) => v.messageAdded.seq)).toEqual([1, 2]);
@@ -76,7 +79,12 @@ describe('messageAdded over graphql-ws', () => {
     await tenant.as('alice').post(`/rooms/${room}/messages`, { content: 'shared', meta: { m: 1 } });
     for (const sub of [full, sameAsFull, seqOnly, withContent]) await sub.count(1);
     expect(full.values[0]).toEqual(sameAsFull.values[0]);
-    expect(full.values[0]!.messageAdded).toMatchObject({ seq: 1, content: 'shared', meta: { m: 1 }, senderId: 'alice' });
+    expect(full.values[0]!.messageAdded).toMatchObject({
+      seq: 1,
+      content: 'shared',
+      meta: { m: 1 },
+      senderId: 'alice',
+    });
     expect(seqOnly.values[0]).toEqual({ messageAdded: { seq: 1 } });
     expect(withContent.values[0]).toEqual({ messageAdded: { seq: 1, content: 'shared' } });
     await bob.dispose();
@@ -196,7 +204,9 @@ describe('messageAdded over graphql-ws', () => {
     ['no user id', { apiKey: 'VALID' }, 4401],
     ['the master key', { apiKey: 'MASTER', userId: 'bob' }, 4401],
   ])('closes the socket with %s', async (_label, params, code) => {
-    const filled = JSON.parse(JSON.stringify(params).replace('VALID', tenant.apiKey).replace('MASTER', server.masterKey));
+    const filled = JSON.parse(
+      JSON.stringify(params).replace('VALID', tenant.apiKey).replace('MASTER', server.masterKey),
+    );
     const client = graphqlWsClient(server, filled);
     const closed = await client.closed;
     expect(closed.code).toBe(code);

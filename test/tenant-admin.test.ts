@@ -63,19 +63,34 @@ describe('tenant administration', () => {
   });
   afterAll(() => server.stop());
 
-  const keyClient = (apiKey: string, userId = 'u') => new Client(server.url, { 'x-api-key': apiKey, 'x-user-id': userId });
+  const keyClient = (apiKey: string, userId = 'u') =>
+    new Client(server.url, { 'x-api-key': apiKey, 'x-user-id': userId });
 
   it('lists and shows tenants without ever showing a key or its hash', async () => {
     const tenant = await seed(server).tenant('Listed');
     const list = await admin.get('/admin/tenants');
     expect(list.status).toBe(200);
     const entry = list.body.find((t: any) => t.tenant_id === tenant.tenantId);
-    expect(entry).toEqual({ tenant_id: tenant.tenantId, name: 'Listed', rate_limit: 1000, disabled: false, created_at: expect.any(String), key_count: 1 });
+    expect(entry).toEqual({
+      tenant_id: tenant.tenantId,
+      name: 'Listed',
+      rate_limit: 1000,
+      disabled: false,
+      created_at: expect.any(String),
+      key_count: 1,
+    });
     const one = await admin.get(`/admin/tenants/${tenant.tenantId}`);
     expect(one.body).toEqual(entry);
     const keys = await admin.get(`/admin/tenants/${tenant.tenantId}/keys`);
     expect(keys.body).toEqual([
-      { key_id: expect.stringMatching(/^key_/), prefix: tenant.apiKey.slice(0, 10), created_at: expect.any(String), last_used_at: null, expires_at: null, revoked_at: null },
+      {
+        key_id: expect.stringMatching(/^key_/),
+        prefix: tenant.apiKey.slice(0, 10),
+        created_at: expect.any(String),
+        last_used_at: null,
+        expires_at: null,
+        revoked_at: null,
+      },
     ]);
     const everything = JSON.stringify([list.body, one.body, keys.body]);
     expect(everything.includes(tenant.apiKey)).toBe(false);
@@ -96,7 +111,11 @@ describe('tenant administration', () => {
     const res = await admin.request('PATCH', `/admin/tenants/${tenant.tenantId}`, body);
     expect(res.status).toBe(400);
     expect(res.body.error).toMatchObject({ code: 'VALIDATION_ERROR', field });
-    expect((await admin.get(`/admin/tenants/${tenant.tenantId}`)).body).toMatchObject({ name: 'Unchanged', rate_limit: 1000, disabled: false });
+    expect((await admin.get(`/admin/tenants/${tenant.tenantId}`)).body).toMatchObject({
+      name: 'Unchanged',
+      rate_limit: 1000,
+      disabled: false,
+    });
   });
 
   it('renames and sets limits; unknown tenants are 404', async () => {
@@ -115,7 +134,9 @@ describe('tenant administration', () => {
     const gql = tenant.as('d').ws();
     await sleep(150);
 
-    expect((await admin.request('PATCH', `/admin/tenants/${tenant.tenantId}`, { disabled: true })).body.disabled).toBe(true);
+    expect((await admin.request('PATCH', `/admin/tenants/${tenant.tenantId}`, { disabled: true })).body.disabled).toBe(
+      true,
+    );
     const refused = await tenant.as('d').get(`/rooms/${room}`);
     expect(refused.status).toBe(403);
     expect(refused.body.error).toEqual({ code: 'AUTHORIZATION_ERROR', message: 'tenant disabled' });
@@ -137,7 +158,11 @@ describe('tenant administration', () => {
     const socket = await LegacyClient.connect(server, tenant.apiKey, 'r');
     const rotated = await admin.post(`/admin/tenants/${tenant.tenantId}/rotate-key`);
     expect(rotated.status).toBe(201);
-    expect(rotated.body).toEqual({ api_key: expect.stringMatching(/^sk_[A-Za-z0-9_-]{32,}$/), key_id: expect.stringMatching(/^key_/), created_at: expect.any(String) });
+    expect(rotated.body).toEqual({
+      api_key: expect.stringMatching(/^sk_[A-Za-z0-9_-]{32,}$/),
+      key_id: expect.stringMatching(/^key_/),
+      created_at: expect.any(String),
+    });
     expect((await keyClient(rotated.body.api_key).get('/rooms')).status).toBe(200);
     const old = await keyClient(tenant.apiKey).get('/rooms');
     expect(old.status).toBe(401);
@@ -164,7 +189,9 @@ describe('tenant administration', () => {
     expect((await keyClient(tenant.apiKey).get('/rooms')).status).toBe(401);
     expect((await keyClient(rotated.body.api_key).get('/rooms')).status).toBe(200);
     for (const grace of [-1, 'soon', 1e9]) {
-      expect((await admin.post(`/admin/tenants/${tenant.tenantId}/rotate-key`, { grace_seconds: grace })).status).toBe(400);
+      expect((await admin.post(`/admin/tenants/${tenant.tenantId}/rotate-key`, { grace_seconds: grace })).status).toBe(
+        400,
+      );
     }
   });
 
@@ -189,7 +216,10 @@ describe('tenant administration', () => {
     const kept = await seed(server).tenant('Kept');
     const doomedRoom = await createRoom(doomed.as('a'), 'group', ['b']);
     const keptRoom = await createRoom(kept.as('a'), 'group', ['b']);
-    for (const [t, room] of [[doomed, doomedRoom], [kept, keptRoom]] as const) {
+    for (const [t, room] of [
+      [doomed, doomedRoom],
+      [kept, keptRoom],
+    ] as const) {
       await t.as('a').post(`/rooms/${room}/messages`, { content: 'hello' });
       await t.as('a').post('/notify', { topic: 't', payload: 1, targets: { user_ids: ['b'] } });
     }
@@ -214,8 +244,22 @@ describe('tenant administration', () => {
       deliveries: await read.notificationDelivery.count({ where: { tenantId } }),
       keys: await read.apiKey.count({ where: { tenantId } }),
     });
-    expect(await left(doomed.tenantId, doomedRoom)).toEqual({ rooms: 0, members: 0, messages: 0, notifications: 0, deliveries: 0, keys: 0 });
-    expect(await left(kept.tenantId, keptRoom)).toEqual({ rooms: 1, members: 2, messages: 1, notifications: 1, deliveries: 1, keys: 1 });
+    expect(await left(doomed.tenantId, doomedRoom)).toEqual({
+      rooms: 0,
+      members: 0,
+      messages: 0,
+      notifications: 0,
+      deliveries: 0,
+      keys: 0,
+    });
+    expect(await left(kept.tenantId, keptRoom)).toEqual({
+      rooms: 1,
+      members: 2,
+      messages: 1,
+      notifications: 1,
+      deliveries: 1,
+      keys: 1,
+    });
     expect((await kept.as('b').get(`/rooms/${keptRoom}/messages`)).body).toHaveLength(1);
     expect((await kept.as('a').get('/rooms')).body).toHaveLength(1);
   });
@@ -238,7 +282,9 @@ describe('tenant administration over GraphQL, and the audit trail', () => {
     const refused = await tenant.as('x').graphql(Rotate, { tenantId: tenant.tenantId });
     expect(refused.body.errors![0]!.extensions.code).toBe('AUTHENTICATION_ERROR');
     expect((await admin.graphql(DeleteTenant, { id: tenant.tenantId })).body.data).toEqual({ deleteTenant: true });
-    expect((await admin.graphql(AdminView, { id: tenant.tenantId })).body.errors![0]!.extensions.code).toBe('NOT_FOUND');
+    expect((await admin.graphql(AdminView, { id: tenant.tenantId })).body.errors![0]!.extensions.code).toBe(
+      'NOT_FOUND',
+    );
 
     const audit = server.logs.filter((l) => l.audit === true && l.tenant_id === tenant.tenantId);
     expect(audit.map((l) => l.what)).toEqual(['tenant.create', 'tenant.update', 'tenant.rotate_key', 'tenant.delete']);

@@ -43,7 +43,14 @@ describe('usage per tenant', () => {
     const res = await adminClient(server).get(`/admin/tenants/${tenant.tenantId}/usage?from=${today}&to=${today}`);
     expect(res.status).toBe(200);
     expect(res.body).toEqual([
-      { date: today, messages_sent: 7, api_requests: requests, rate_limited_requests: 4, active_users: 3, peak_connections: 2 },
+      {
+        date: today,
+        messages_sent: 7,
+        api_requests: requests,
+        rate_limited_requests: 4,
+        active_users: 3,
+        peak_connections: 2,
+      },
     ]);
     // Flushed to the database, the figures stay the same.
     await server.app.services.usage.flush();
@@ -60,8 +67,21 @@ describe('usage per tenant', () => {
     expect(month.body).toHaveLength(30);
     const range = await admin.get(`/admin/tenants/${tenant.tenantId}/usage?from=2026-01-30&to=2026-02-02`);
     expect(range.body.map((d: any) => d.date)).toEqual(['2026-01-30', '2026-01-31', '2026-02-01', '2026-02-02']);
-    expect(range.body[0]).toEqual({ date: '2026-01-30', messages_sent: 0, api_requests: 0, rate_limited_requests: 0, active_users: 0, peak_connections: 0 });
-    for (const query of ['?from=yesterday', '?from=2026-02-02&to=2026-01-01', '?from=2020-01-01&to=2026-01-01', '?to=2026-13-45', '?from=2026-02-30']) {
+    expect(range.body[0]).toEqual({
+      date: '2026-01-30',
+      messages_sent: 0,
+      api_requests: 0,
+      rate_limited_requests: 0,
+      active_users: 0,
+      peak_connections: 0,
+    });
+    for (const query of [
+      '?from=yesterday',
+      '?from=2026-02-02&to=2026-01-01',
+      '?from=2020-01-01&to=2026-01-01',
+      '?to=2026-13-45',
+      '?from=2026-02-30',
+    ]) {
       const res = await admin.get(`/admin/tenants/${tenant.tenantId}/usage${query}`);
       expect(res.status, query).toBe(400);
     }

@@ -21,20 +21,29 @@ describe('the tenant guide walkthrough', () => {
     expect(new Date(created.body.created_at).toISOString()).toBe(created.body.created_at);
 
     const tenant = new Client(server.url, { 'X-API-Key': created.body.api_key, 'Content-Type': 'application/json' });
-    const room = await tenant.request('POST', '/rooms', '{"type": "dm", "members": ["alice", "bob"]}', { 'X-User-Id': 'testuser' });
+    const room = await tenant.request('POST', '/rooms', '{"type": "dm", "members": ["alice", "bob"]}', {
+      'X-User-Id': 'testuser',
+    });
     expect(room.status).toBe(201);
     expect(room.body).toMatchObject({ type: 'dm', name: null, last_seq: 0 });
     expect(room.body.room_id).toMatch(/^room_/);
     expect(room.body.unique_key).toBeTruthy();
 
-    const sent = await tenant.request('POST', `/rooms/${room.body.room_id}/messages`, '{"content": "Hello from my tenant!"}', {
-      'X-User-Id': 'alice',
-    });
+    const sent = await tenant.request(
+      'POST',
+      `/rooms/${room.body.room_id}/messages`,
+      '{"content": "Hello from my tenant!"}',
+      {
+        'X-User-Id': 'alice',
+      },
+    );
     expect(sent.status).toBe(201);
     expect(sent.body).toMatchObject({ seq: 1 });
     expect(sent.body.message_id).toMatch(/^msg_/);
 
-    const history = await tenant.request('GET', `/rooms/${room.body.room_id}/messages`, undefined, { 'X-User-Id': 'bob' });
+    const history = await tenant.request('GET', `/rooms/${room.body.room_id}/messages`, undefined, {
+      'X-User-Id': 'bob',
+    });
     expect(history.status).toBe(200);
     expect(history.body).toEqual([
       {

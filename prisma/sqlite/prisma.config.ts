@@ -8,6 +8,5 @@ export default defineConfig({
   schema: path.join(import.meta.dirname, 'schema.prisma'),
   engine: 'js',
   experimental: { adapter: true },
-  adapter: async () =>
-    new PrismaBetterSQLite3({ url: process.env.DATABASE_URL ?? 'file:./data/chatapi.db' }),
+  adapter: async () => new PrismaBetterSQLite3({ url: process.env.DATABASE_URL ?? 'file:./data/chatapi.db' }),
 });

@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Database } from '../db/database.js';
-import { AppError, forbidden, invalid, rateLimited, unauthenticated } from '../errors.js';
+import { type AppError, forbidden, invalid, rateLimited, unauthenticated } from '../errors.js';
 import type { EventBus } from '../events/bus.js';
 import type { Logger } from '../logger.js';
 import { Session, type UserActor } from './session.js';
@@ -136,7 +136,13 @@ export class Authenticator {
       const parsed = userIdSchema.safeParse(credentials.userId);
       if (!parsed.success) throw invalid(`X-User-Id ${parsed.error.issues[0]!.message}`, 'X-User-Id');
       return new Session(
-        { kind: 'user', tenantId: record.tenantId, userId: parsed.data, keyId: record.keyId, rateLimit: record.rateLimit },
+        {
+          kind: 'user',
+          tenantId: record.tenantId,
+          userId: parsed.data,
+          keyId: record.keyId,
+          rateLimit: record.rateLimit,
+        },
         adminRefusal,
       );
     }
@@ -185,7 +191,10 @@ export class Authenticator {
    * SHA-256 of keys that verified recently, so a request does not hash its key again. Only good
    * keys are remembered raw, and only a bounded number of bytes of them.
    */
-  private readonly hashes = new LRUCache<string, string>({ maxSize: 1024 * 1024, sizeCalculation: (hash, key) => key.length + hash.length });
+  private readonly hashes = new LRUCache<string, string>({
+    maxSize: 1024 * 1024,
+    sizeCalculation: (hash, key) => key.length + hash.length,
+  });
 
   private async lookup(apiKey: string, address: string | undefined): Promise<KeyRecord> {
     if (apiKey.length > MAX_API_KEY_LENGTH) throw unauthenticated('Invalid API key');

@@ -19,7 +19,9 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  * which connection params go through too.
  */
 function credentialHeader(source: HeaderSource, name: string, label: string): string | undefined {
-  const values = source.headersDistinct?.[name] ?? (typeof source.headers[name] === 'string' ? [source.headers[name]] : source.headers[name]);
+  const values =
+    source.headersDistinct?.[name] ??
+    (typeof source.headers[name] === 'string' ? [source.headers[name]] : source.headers[name]);
   if (!values || values.length === 0) return undefined;
   if (values.length > 1) throw invalid(`${label} must be given once`, label);
   const raw = values[0]!;

@@ -34,7 +34,9 @@ export const permissions = {
 } as const satisfies Record<string, Rule>;
 
 export type Action = keyof typeof permissions;
-type ActionsFor<W extends Rule['who']> = { [A in Action]: (typeof permissions)[A]['who'] extends W ? A : never }[Action];
+type ActionsFor<W extends Rule['who']> = {
+  [A in Action]: (typeof permissions)[A]['who'] extends W ? A : never;
+}[Action];
 /** Actions only the master key may perform. */
 export type MasterAction = ActionsFor<'master'>;
 /** Actions any user of the tenant may perform. */

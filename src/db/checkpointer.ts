@@ -41,7 +41,9 @@ export function startCheckpointer(file: string, logger: Logger, intervalMs = 1_0
   worker.unref();
   // One line when checkpoints start failing (a full disk fails one every interval) and one when they work again.
   worker.on('message', (message: string | null) =>
-    message === null ? logger.info('WAL checkpoints work again') : logger.warn({ error: message }, 'WAL checkpoint failed'),
+    message === null
+      ? logger.info('WAL checkpoints work again')
+      : logger.warn({ error: message }, 'WAL checkpoint failed'),
   );
   worker.on('error', (err) => logger.error({ err }, 'WAL checkpointer stopped'));
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));

@@ -111,7 +111,8 @@ function sqliteDatabase(config: Extract<DatabaseConfig, { provider: 'sqlite' }>,
       return result;
     } catch (err) {
       if (isDiskFull(err)) {
-        if (!storageFailure) logger.error({ err, file: config.file }, 'Disk full: writes answer 503 until space returns');
+        if (!storageFailure)
+          logger.error({ err, file: config.file }, 'Disk full: writes answer 503 until space returns');
         storageFailure = 'disk full';
       }
       throw err;
@@ -134,8 +135,12 @@ function sqliteDatabase(config: Extract<DatabaseConfig, { provider: 'sqlite' }>,
       mkdirSync(path.dirname(config.file), { recursive: true });
       migrateSqlite(config.file, config.busyTimeoutMs, logger);
       const { PrismaClient } = await import('./generated/sqlite/client.js');
-      writer = new PrismaClient({ adapter: releasingOnFailedEnd(new PrismaBetterSQLite3({ url, timeout: config.busyTimeoutMs })) });
-      reader = new PrismaClient({ adapter: new PrismaBetterSQLite3({ url, readonly: true, timeout: config.busyTimeoutMs }) });
+      writer = new PrismaClient({
+        adapter: releasingOnFailedEnd(new PrismaBetterSQLite3({ url, timeout: config.busyTimeoutMs })),
+      });
+      reader = new PrismaClient({
+        adapter: new PrismaBetterSQLite3({ url, readonly: true, timeout: config.busyTimeoutMs }),
+      });
       // Per-connection settings; nothing else runs on the writer yet. A 64 MiB page cache keeps
       // the indexes of a busy messages table in memory (measured: a third less time per inserted
       // row than SQLite's 2 MiB default once the table holds ~100k messages).

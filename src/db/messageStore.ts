@@ -65,7 +65,10 @@ export function parseMeta(messageId: string, meta: string | null): Record<string
   }
   if (!reportedUnreadable.has(messageId) && reportedUnreadable.size < 10_000) {
     reportedUnreadable.add(messageId);
-    process.emitWarning(`message ${messageId} has unreadable meta; served as { "_unreadable": true }`, 'ChatAPIWarning');
+    process.emitWarning(
+      `message ${messageId} has unreadable meta; served as { "_unreadable": true }`,
+      'ChatAPIWarning',
+    );
   }
   return { ...UNREADABLE_META };
 }
@@ -181,7 +184,17 @@ export class MessageStore {
         const indexes = perRoom.get(roomId)!;
         indexes.forEach((i, k) => {
           const m = batch[i]!;
-          rows.push([m.id, roomId, indexes.length, k + 1, m.senderId, m.content, m.metaJson, m.clientMessageId, this.dialect.timestamp(m.createdAt)]);
+          rows.push([
+            m.id,
+            roomId,
+            indexes.length,
+            k + 1,
+            m.senderId,
+            m.content,
+            m.metaJson,
+            m.clientMessageId,
+            this.dialect.timestamp(m.createdAt),
+          ]);
         });
       }
       const [reserved] = (await this.db.batch((db) => [
@@ -221,7 +234,9 @@ export class MessageStore {
   }
 
   private jsonValues(json: string) {
-    return this.db.provider === 'sqlite' ? sql`json_each(${json})` : sql`json_array_elements_text(${json}::json) AS j(value)`;
+    return this.db.provider === 'sqlite'
+      ? sql`json_each(${json})`
+      : sql`json_array_elements_text(${json}::json) AS j(value)`;
   }
 
   /**
@@ -255,7 +270,11 @@ export async function readHistory(db: Db, q: HistoryQuery, provider: 'sqlite' | 
 }
 
 /** A page of history and the length of the JSON text it came as. */
-async function readHistoryPage(db: Db, q: HistoryQuery, provider: 'sqlite' | 'postgresql'): Promise<{ messages: MessageData[]; bytes: number }> {
+async function readHistoryPage(
+  db: Db,
+  q: HistoryQuery,
+  provider: 'sqlite' | 'postgresql',
+): Promise<{ messages: MessageData[]; bytes: number }> {
   const lower = q.afterSeq !== undefined ? sql`AND "seq" > ${q.afterSeq}` : sql``;
   const upper = q.beforeSeq !== undefined ? sql`AND "seq" < ${q.beforeSeq}` : sql``;
   // After a seq: the first `limit` from there; otherwise the last `limit` (before beforeSeq).

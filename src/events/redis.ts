@@ -7,7 +7,8 @@ import { channelName, LocalHub, type EventBus, type Listener, type Topic } from 
 // Loaded on first use: a single instance without Redis never pays for these modules at start-up.
 const load = createRequire(import.meta.url);
 const ioredis = () => load('ioredis') as typeof import('ioredis');
-const redisEventTarget = () => load('@graphql-yoga/redis-event-target') as typeof import('@graphql-yoga/redis-event-target');
+const redisEventTarget = () =>
+  load('@graphql-yoga/redis-event-target') as typeof import('@graphql-yoga/redis-event-target');
 
 /** A Redis connection as ChatAPI uses it: fail fast while Redis is away, reconnect forever. */
 export function connectRedis(url: string, logger: Logger, name: string, options: RedisOptions = {}): Redis {
@@ -60,7 +61,9 @@ export function createRedisBus(url: string, prefix: string, logger: Logger): Red
   const subscribing = new Map<string, Promise<unknown>>();
   // The Redis event target fires and forgets its commands: catch their failures here.
   const remote = redisEventTarget().createRedisEventTarget({
-    publishClient: { publish: (channel: string, message: string) => publisher.publish(channel, message).catch(quiet) } as unknown as Redis,
+    publishClient: {
+      publish: (channel: string, message: string) => publisher.publish(channel, message).catch(quiet),
+    } as unknown as Redis,
     subscribeClient: {
       on: (event: string, fn: (...args: any[]) => void) => subscriber.on(event, fn),
       subscribe: (channel: string) => {
@@ -104,7 +107,8 @@ export function createRedisBus(url: string, prefix: string, logger: Logger): Red
     publish(topic, key, event) {
       const name = channel(topic, key);
       local.emit(name, event);
-      if (publisher.status === 'ready') remote.dispatchEvent(new CustomEvent(name, { detail: { o: instance, e: event } satisfies Envelope }));
+      if (publisher.status === 'ready')
+        remote.dispatchEvent(new CustomEvent(name, { detail: { o: instance, e: event } satisfies Envelope }));
     },
     subscribe<T extends Topic>(topic: T, key: string, listener: Listener<T>) {
       const name = channel(topic, key);

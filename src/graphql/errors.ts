@@ -28,7 +28,11 @@ export function toGraphQLError(error: unknown, logger?: Logger): GraphQLError {
       path: gql.path,
       // A request that cannot run at all (syntax, unknown field, bad variables: no path) is a 400 on
       // every HTTP path, whichever answer format was asked for.
-      extensions: { ...(code === 'VALIDATION_ERROR' && !gql.path ? { http: { status: 400 } } : {}), ...source.extensions, code },
+      extensions: {
+        ...(code === 'VALIDATION_ERROR' && !gql.path ? { http: { status: 400 } } : {}),
+        ...source.extensions,
+        code,
+      },
     });
   }
   if (!(cause instanceof AppError)) logger?.error({ err: cause }, 'Unexpected error in GraphQL operation');
@@ -58,7 +62,8 @@ export function useErrorCodes(logger: Logger): Plugin {
   return {
     onResultProcess({ result, setResult }) {
       if (Array.isArray(result)) setResult(result.map((r) => normaliseErrors(r, logger)));
-      else if (result && typeof result === 'object' && 'errors' in result) setResult(normaliseErrors(result as ExecutionResult, logger));
+      else if (result && typeof result === 'object' && 'errors' in result)
+        setResult(normaliseErrors(result as ExecutionResult, logger));
     },
   };
 }

@@ -50,7 +50,8 @@ export const UNPAGED_ROOMS = 100;
 /** The most items a `limit` argument counts for (the largest page any list field serves). */
 export const MAX_LIST_SIZE = 100;
 
-const refused = (message: string, limit: string) => new GraphQLError(message, { extensions: { code: 'VALIDATION_ERROR', limit } });
+const refused = (message: string, limit: string) =>
+  new GraphQLError(message, { extensions: { code: 'VALIDATION_ERROR', limit } });
 
 /**
  * The estimated cost of an operation: every field costs 1, and the selection under a list field
@@ -61,14 +62,22 @@ const refused = (message: string, limit: string) => new GraphQLError(message, { 
  * `{ rooms { id members { userId online } } }` costs 1 + 100 × (1 + 1 + 50 × 2) = 10,201; 300 aliases
  * of `messages(limit: 100) { id content }` cost 300 × (1 + 100 × 2) = 60,300.
  */
-export function operationCost(context: ValidationContext, operation: OperationDefinitionNode, stopAbove: number): number {
+export function operationCost(
+  context: ValidationContext,
+  operation: OperationDefinitionNode,
+  stopAbove: number,
+): number {
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const definition of context.getDocument().definitions) {
     if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
   }
   const schema = context.getSchema();
   const rootType =
-    operation.operation === 'query' ? schema.getQueryType() : operation.operation === 'mutation' ? schema.getMutationType() : schema.getSubscriptionType();
+    operation.operation === 'query'
+      ? schema.getQueryType()
+      : operation.operation === 'mutation'
+        ? schema.getMutationType()
+        : schema.getSubscriptionType();
 
   // `parentType` is the object or interface type the selection set selects from (null when unknown).
   const costOf = (selectionSet: SelectionSetNode, parentType: unknown, spreads: Set<string>): number => {
@@ -89,7 +98,9 @@ export function operationCost(context: ValidationContext, operation: OperationDe
         cost += 1;
         // Introspection (GraphiQL, codegen) reads the schema, not the database: its lists are not counted.
         if (!selection.selectionSet || selection.name.value.startsWith('__')) continue;
-        const fields = (parentType as { getFields?: () => Record<string, GraphQLField<unknown, unknown>> } | null)?.getFields?.();
+        const fields = (
+          parentType as { getFields?: () => Record<string, GraphQLField<unknown, unknown>> } | null
+        )?.getFields?.();
         const field = fields?.[selection.name.value];
         let items = 1;
         if (!field || isListType(getNullableType(field.type))) {
@@ -120,7 +131,10 @@ export function listCostRule(maxCost: number): ValidationRule {
       const cost = operationCost(context, operation, maxCost);
       if (cost > maxCost) {
         context.reportError(
-          refused(`Query is too expensive: its estimated cost is above the limit of ${maxCost} (list fields count once per item; ask for smaller pages)`, 'GRAPHQL_MAX_COST'),
+          refused(
+            `Query is too expensive: its estimated cost is above the limit of ${maxCost} (list fields count once per item; ask for smaller pages)`,
+            'GRAPHQL_MAX_COST',
+          ),
         );
       }
     },
@@ -132,7 +146,14 @@ function useResponseSizeCap(maxBytes: number): Plugin<GraphQLContext> {
   const cap = (result: ExecutionResult): ExecutionResult | undefined => {
     // Serialising is native and far cheaper than the resolvers that built the result.
     if (Buffer.byteLength(JSON.stringify(result)) <= maxBytes) return undefined;
-    return { errors: [refused(`The answer would be larger than ${maxBytes} bytes; ask for less (fewer fields, aliases or smaller pages)`, 'GRAPHQL_MAX_RESPONSE_BYTES')] };
+    return {
+      errors: [
+        refused(
+          `The answer would be larger than ${maxBytes} bytes; ask for less (fewer fields, aliases or smaller pages)`,
+          'GRAPHQL_MAX_RESPONSE_BYTES',
+        ),
+      ],
+    };
   };
   return {
     onExecute() {
@@ -184,7 +205,11 @@ function useMutationPoints(): Plugin<GraphQLContext> {
   };
 }
 
-function countRootFields(selectionSet: SelectionSetNode, definitions: readonly DefinitionNode[], seen = new Set<string>()): number {
+function countRootFields(
+  selectionSet: SelectionSetNode,
+  definitions: readonly DefinitionNode[],
+  seen = new Set<string>(),
+): number {
   let count = 0;
   for (const selection of selectionSet.selections) {
     if (selection.kind === Kind.FIELD) {
@@ -194,7 +219,8 @@ function countRootFields(selectionSet: SelectionSetNode, definitions: readonly D
     } else if (!seen.has(selection.name.value)) {
       seen.add(selection.name.value);
       const fragment = definitions.find(
-        (d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION && d.name.value === selection.name.value,
+        (d): d is FragmentDefinitionNode =>
+          d.kind === Kind.FRAGMENT_DEFINITION && d.name.value === selection.name.value,
       );
       if (fragment) count += countRootFields(fragment.selectionSet, definitions, seen);
     }
@@ -213,12 +239,36 @@ function countRootFields(selectionSet: SelectionSetNode, definitions: readonly D
 export function graphqlLimitPlugins(limits: GraphQLLimits): Plugin<GraphQLContext>[] {
   // Armor's validation rules throw by default, which a caller of `validate` (graphql-ws) would see
   // as an unexpected error: report them as validation errors instead.
-  const asValidationError = { propagateOnRejection: false, onReject: [(context: ValidationContext | null, error: GraphQLError) => context?.reportError(error)] };
+  const asValidationError = {
+    propagateOnRejection: false,
+    onReject: [(context: ValidationContext | null, error: GraphQLError) => context?.reportError(error)],
+  };
   const armor = new EnvelopArmor({
-    maxDepth: { ...asValidationError, n: limits.maxDepth, ignoreIntrospection: true, flattenFragments: true, errorMessage: `Query is nested too deeply (the limit is ${limits.maxDepth} levels)`, exposeLimits: false },
-    maxAliases: { ...asValidationError, n: limits.maxAliases, errorMessage: `Query has too many aliases (the limit is ${limits.maxAliases})`, exposeLimits: false },
-    maxTokens: { n: limits.maxTokens, errorMessage: `Query is too long (the limit is ${limits.maxTokens} tokens)`, exposeLimits: false },
-    maxDirectives: { ...asValidationError, n: limits.maxDirectives, errorMessage: `Query has too many directives (the limit is ${limits.maxDirectives})`, exposeLimits: false },
+    maxDepth: {
+      ...asValidationError,
+      n: limits.maxDepth,
+      ignoreIntrospection: true,
+      flattenFragments: true,
+      errorMessage: `Query is nested too deeply (the limit is ${limits.maxDepth} levels)`,
+      exposeLimits: false,
+    },
+    maxAliases: {
+      ...asValidationError,
+      n: limits.maxAliases,
+      errorMessage: `Query has too many aliases (the limit is ${limits.maxAliases})`,
+      exposeLimits: false,
+    },
+    maxTokens: {
+      n: limits.maxTokens,
+      errorMessage: `Query is too long (the limit is ${limits.maxTokens} tokens)`,
+      exposeLimits: false,
+    },
+    maxDirectives: {
+      ...asValidationError,
+      n: limits.maxDirectives,
+      errorMessage: `Query has too many directives (the limit is ${limits.maxDirectives})`,
+      exposeLimits: false,
+    },
     // Armor's own cost limit does not multiply by list sizes: listCostRule below does.
     costLimit: { enabled: false },
     // Field suggestions ("Did you mean ...?") stay: the schema is public.

@@ -11,4 +11,5 @@ import type { GraphQLField } from 'graphql';
 export const viewerDependent = { viewerDependent: true } as const;
 
 /** Whether a schema field was declared with {@link viewerDependent}. */
-export const isViewerDependent = (field: GraphQLField<unknown, unknown>): boolean => field.extensions?.viewerDependent === true;
+export const isViewerDependent = (field: GraphQLField<unknown, unknown>): boolean =>
+  field.extensions?.viewerDependent === true;

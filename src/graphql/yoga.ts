@@ -69,10 +69,20 @@ function sendAnswer(res: ServerResponse, answer: Answer, limit: RateLimitState |
 /** A GraphQL result as JSON: a request-level error (credentials, limit, database away) sets the status. */
 function resultAnswer(result: ExecutionResult, logger: Logger, status = 200): Answer {
   result = normaliseErrors(result, logger);
-  const http = result.errors?.[0]?.extensions?.http as { status?: number; headers?: Record<string, string> } | undefined;
+  const http = result.errors?.[0]?.extensions?.http as
+    | { status?: number; headers?: Record<string, string> }
+    | undefined;
   if (http?.status && result.data == null) status = http.status;
   const text = JSON.stringify(
-    result.errors ? { ...result, errors: result.errors.map(({ extensions: { http: _, ...extensions }, ...error }) => ({ ...error, extensions })) } : result,
+    result.errors
+      ? {
+          ...result,
+          errors: result.errors.map(({ extensions: { http: _, ...extensions }, ...error }) => ({
+            ...error,
+            extensions,
+          })),
+        }
+      : result,
   );
   return { status, headers: { 'content-type': 'application/json; charset=utf-8', ...http?.headers }, text };
 }
@@ -110,7 +120,11 @@ function errorAnswer(err: unknown, logger: Logger): Answer {
  *   with the body already read and the session already known.
  * Both answer through `sendAnswer`; test/graphql-parity.test.ts holds them to the same answers.
  */
-export function createGraphQLHttp(services: Services, logger: Logger, options: { admit: Admit; maxBodyBytes: number; graphqlLimits: GraphQLLimits }): GraphQLHttp {
+export function createGraphQLHttp(
+  services: Services,
+  logger: Logger,
+  options: { admit: Admit; maxBodyBytes: number; graphqlLimits: GraphQLLimits },
+): GraphQLHttp {
   const yoga = createYoga<ServerContext, GraphQLContext>({
     schema,
     graphqlEndpoint: '/graphql',
@@ -143,20 +157,30 @@ export function createGraphQLHttp(services: Services, logger: Logger, options: {
   /** Runs a JSON POST through the enveloped pipeline (see the contract above). */
   async function fastPath(req: IncomingMessage, res: ServerResponse, session: Session, body: Buffer): Promise<Answer> {
     const parsed = parseJson(body.toString('utf8'));
-    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw invalid('POST body must be a JSON object with a "query"');
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
+      throw invalid('POST body must be a JSON object with a "query"');
     const params = parsed as { query?: unknown; variables?: unknown; operationName?: unknown; extensions?: unknown };
-    if (typeof params.query !== 'string' || params.query === '') throw invalid('"query" must be a non-empty string', 'query');
+    if (typeof params.query !== 'string' || params.query === '')
+      throw invalid('"query" must be a non-empty string', 'query');
     if (params.variables != null && (typeof params.variables !== 'object' || Array.isArray(params.variables))) {
       throw invalid('"variables" must be an object', 'variables');
     }
-    if (params.operationName != null && typeof params.operationName !== 'string') throw invalid('"operationName" must be a string', 'operationName');
+    if (params.operationName != null && typeof params.operationName !== 'string')
+      throw invalid('"operationName" must be a string', 'operationName');
     const operationName = (params.operationName as string | null | undefined) ?? undefined;
 
-    const { parse, validate, contextFactory, execute, schema: envelopedSchema } = yoga.getEnveloped({ req, res, session, params });
+    const {
+      parse,
+      validate,
+      contextFactory,
+      execute,
+      schema: envelopedSchema,
+    } = yoga.getEnveloped({ req, res, session, params });
     const document = parse(params.query);
     const errors = validate(envelopedSchema, document);
     if (errors.length > 0) return resultAnswer({ errors }, logger);
-    if (requireOperation(document, operationName).operation === 'subscription') throw invalid(SUBSCRIPTIONS_OVER_WEBSOCKET);
+    if (requireOperation(document, operationName).operation === 'subscription')
+      throw invalid(SUBSCRIPTIONS_OVER_WEBSOCKET);
     const result = (await execute({
       schema: envelopedSchema,
       document,
@@ -168,10 +192,16 @@ export function createGraphQLHttp(services: Services, logger: Logger, options: {
   }
 
   /** Hands the request, its body already read, to Yoga's own handler. */
-  async function viaYoga(req: IncomingMessage, res: ServerResponse, session: Session, body: Buffer | undefined): Promise<Answer> {
+  async function viaYoga(
+    req: IncomingMessage,
+    res: ServerResponse,
+    session: Session,
+    body: Buffer | undefined,
+  ): Promise<Answer> {
     const headers = new yoga.fetchAPI.Headers();
     for (const [name, value] of Object.entries(req.headers)) {
-      if (value === undefined || name === 'content-length' || name === 'transfer-encoding' || name === 'connection') continue;
+      if (value === undefined || name === 'content-length' || name === 'transfer-encoding' || name === 'connection')
+        continue;
       headers.set(name, Array.isArray(value) ? value.join(', ') : value);
     }
     // A plain JSON answer is asked for as graphql-response+json, whose statuses (400 for a request
@@ -200,7 +230,8 @@ export function createGraphQLHttp(services: Services, logger: Logger, options: {
     let result: Answer;
     try {
       // A query string is a document too: the same limit as a body.
-      if ((req.url?.length ?? 0) > options.maxBodyBytes) throw tooLarge(`Request must be at most ${options.maxBodyBytes} bytes`);
+      if ((req.url?.length ?? 0) > options.maxBodyBytes)
+        throw tooLarge(`Request must be at most ${options.maxBodyBytes} bytes`);
       const admission = await options.admit(req);
       limit = admission.limit;
       if (limit?.retryAfter !== undefined) throw rateLimitExceeded(limit.retryAfter);
@@ -208,14 +239,19 @@ export function createGraphQLHttp(services: Services, logger: Logger, options: {
       // Without credentials only a small document of health and introspection fields is worth reading.
       let body: Buffer | undefined;
       try {
-        if (req.method !== 'GET' && req.method !== 'HEAD') body = await readBody(req, anonymous ? ANONYMOUS_MAX_DOCUMENT_BYTES : options.maxBodyBytes);
+        if (req.method !== 'GET' && req.method !== 'HEAD')
+          body = await readBody(req, anonymous ? ANONYMOUS_MAX_DOCUMENT_BYTES : options.maxBodyBytes);
       } catch (err) {
         throw anonymous && publicError(err).code === 'PAYLOAD_TOO_LARGE' ? unauthenticated(MISSING_KEY) : err;
       }
       const accept = req.headers.accept ?? '';
       const json = (req.headers['content-type'] ?? '').startsWith('application/json');
       result =
-        req.method === 'POST' && body && json && !accept.includes('text/event-stream') && !accept.includes('multipart/mixed')
+        req.method === 'POST' &&
+        body &&
+        json &&
+        !accept.includes('text/event-stream') &&
+        !accept.includes('multipart/mixed')
           ? await fastPath(req, res, admission.session, body)
           : await viaYoga(req, res, admission.session, body);
     } catch (err) {

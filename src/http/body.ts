@@ -51,7 +51,8 @@ export function tooDeepField(text: string, max = MAX_BODY_DEPTH): string | undef
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (inString) {
-      if (c === 0x5c) i++; // backslash: skip the escaped character
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped character
       else if (c === 0x22) {
         inString = false;
         if (keyStart >= 0) key = text.slice(keyStart, i);
@@ -92,9 +93,14 @@ export async function readJson(req: IncomingMessage, limit: number): Promise<unk
 }
 
 /** Reads the body and parses it as a JSON object (`{}` when empty and optional). */
-export async function readJsonObject(req: IncomingMessage, limit: number, optional = false): Promise<Record<string, unknown>> {
+export async function readJsonObject(
+  req: IncomingMessage,
+  limit: number,
+  optional = false,
+): Promise<Record<string, unknown>> {
   const body = await readJson(req, limit);
   if (body === undefined && optional) return {};
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw invalid('Request body must be a JSON object');
+  if (body === null || typeof body !== 'object' || Array.isArray(body))
+    throw invalid('Request body must be a JSON object');
   return body as Record<string, unknown>;
 }

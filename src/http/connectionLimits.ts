@@ -35,12 +35,20 @@ function refuse(socket: Socket, status: string, code: string, message: string): 
  * deadlines for a request's headers, its body going quiet, and the whole request (Node answers
  * 408 and closes). WebSocket caps per tenant and user live in the connection registry.
  */
-export function applyConnectionLimits(server: Server, limits: ConnectionLimits, logger: Logger, trustProxy: boolean): void {
+export function applyConnectionLimits(
+  server: Server,
+  limits: ConnectionLimits,
+  logger: Logger,
+  trustProxy: boolean,
+): void {
   server.headersTimeout = limits.headersTimeoutMs;
   server.requestTimeout = limits.requestTimeoutMs;
   // Node checks the two deadlines above on this interval (30 s by default, too coarse for them); it
   // reads it when the server starts listening, so setting it here, before listen, takes effect.
-  (server as Server & { connectionsCheckingInterval: number }).connectionsCheckingInterval = Math.max(100, Math.min(1_000, Math.floor(limits.headersTimeoutMs / 4)));
+  (server as Server & { connectionsCheckingInterval: number }).connectionsCheckingInterval = Math.max(
+    100,
+    Math.min(1_000, Math.floor(limits.headersTimeoutMs / 4)),
+  );
 
   let open = 0;
   const perAddress = new Map<string, number>();

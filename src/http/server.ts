@@ -25,7 +25,9 @@ export interface HttpRoutes {
 export function createHttpServer(routes: HttpRoutes): http.Server {
   const { metrics } = routes;
   const server = http.createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
-    res.once('finish', () => metrics.httpRequests.inc({ method: req.method, status: `${Math.floor(res.statusCode / 100)}xx` }));
+    res.once('finish', () =>
+      metrics.httpRequests.inc({ method: req.method, status: `${Math.floor(res.statusCode / 100)}xx` }),
+    );
     const path = req.url?.split('?', 1)[0];
     if (path === '/livez' && req.method === 'GET') {
       // Liveness: the process answers. Unlike /health it does not depend on the database, so an
@@ -52,7 +54,9 @@ export function createHttpServer(routes: HttpRoutes): http.Server {
     const stopping = routes.stopping();
     const target = Object.hasOwn(routes.upgrades, path) ? routes.upgrades[path] : undefined;
     if (!target || stopping) {
-      socket.end(`HTTP/1.1 ${stopping ? '503 Service Unavailable' : '404 Not Found'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      socket.end(
+        `HTTP/1.1 ${stopping ? '503 Service Unavailable' : '404 Not Found'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`,
+      );
       return;
     }
     target.wss.handleUpgrade(req, socket, head, (ws) => target.run(ws, req));

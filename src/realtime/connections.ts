@@ -160,7 +160,10 @@ export class ConnectionRegistry {
       if (!user || connection.closed || (tenantId && user.tenantId !== tenantId)) continue;
       const refusal = await this.auth.recheck(user).catch(() => null);
       if (refusal) {
-        connection.close(refusal.code === 'AUTHORIZATION_ERROR' ? CloseCode.Forbidden : CloseCode.Unauthorized, refusal.message);
+        connection.close(
+          refusal.code === 'AUTHORIZATION_ERROR' ? CloseCode.Forbidden : CloseCode.Unauthorized,
+          refusal.message,
+        );
       }
     }
   }
@@ -188,7 +191,9 @@ export class ConnectionRegistry {
       if (user) {
         this.forget(connection, user);
         this.usage.connectionClosed(user.tenantId);
-        this.presence.disconnected(user.tenantId, user.userId).catch((err) => this.logger.error({ err }, 'Presence update failed'));
+        this.presence
+          .disconnected(user.tenantId, user.userId)
+          .catch((err) => this.logger.error({ err }, 'Presence update failed'));
       }
     });
     return connection;
@@ -236,8 +241,10 @@ export class ConnectionRegistry {
     const user = connection.user;
     if (!user) return null;
     let ofUser = 0;
-    for (const other of this.byUser.get(`${user.tenantId}\u0000${user.userId}`) ?? []) ofUser += other.activeSubscriptions();
-    if (ofUser > maxSubscriptionsPerUser) return tooMany(`Too many subscriptions for this user (at most ${maxSubscriptionsPerUser})`);
+    for (const other of this.byUser.get(`${user.tenantId}\u0000${user.userId}`) ?? [])
+      ofUser += other.activeSubscriptions();
+    if (ofUser > maxSubscriptionsPerUser)
+      return tooMany(`Too many subscriptions for this user (at most ${maxSubscriptionsPerUser})`);
     return null;
   }
 

@@ -21,14 +21,19 @@ interface Extra {
   session?: Session;
 }
 
-
 /**
  * GraphQL over WebSocket (subprotocol graphql-transport-ws) on /graphql: graphql-ws' transport-
  * agnostic server, fed by our own socket glue so heartbeat, backpressure, presence and shutdown
  * work the same as on /ws. Operations run through `yoga.getEnveloped`, so they get the same
  * plugins, error masking and context as GraphQL over HTTP.
  */
-export function createGraphQLWsHandler(yoga: GraphQLServer, services: Services, registry: ConnectionRegistry, logger: Logger, trustProxy: boolean) {
+export function createGraphQLWsHandler(
+  yoga: GraphQLServer,
+  services: Services,
+  registry: ConnectionRegistry,
+  logger: Logger,
+  trustProxy: boolean,
+) {
   // Subscriptions that share executions and payloads with others (see sharedSubscriptions.ts).
   const shared = new WeakMap<object, { key: string; id: string; connection: LiveConnection }>();
   const server = makeServer<Record<string, unknown> | undefined, Extra>({
@@ -36,7 +41,9 @@ export function createGraphQLWsHandler(yoga: GraphQLServer, services: Services, 
     async onConnect(ctx) {
       const { connection, request, address } = ctx.extra;
       try {
-        const session = await services.auth.authenticate(credentialsForSocket(request ?? { headers: {} }, ctx.connectionParams, address));
+        const session = await services.auth.authenticate(
+          credentialsForSocket(request ?? { headers: {} }, ctx.connectionParams, address),
+        );
         const user = session.requireUser();
         ctx.extra.session = session;
         connection.activeSubscriptions = () => Object.keys(ctx.subscriptions).length;
@@ -108,7 +115,11 @@ export function createGraphQLWsHandler(yoga: GraphQLServer, services: Services, 
             });
           }),
       },
-      { connection, request: { headers: request.headers, headersDistinct: request.headersDistinct, url: request.url }, address: clientAddress(request, trustProxy) },
+      {
+        connection,
+        request: { headers: request.headers, headersDistinct: request.headersDistinct, url: request.url },
+        address: clientAddress(request, trustProxy),
+      },
     );
     socket.once('close', (code, reason) => void closed(code, String(reason)));
   };

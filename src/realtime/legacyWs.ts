@@ -57,7 +57,11 @@ export function createLegacyWsHandler(
       connection.close(CloseCode.ServiceRestart, 'service restart');
     };
     const send = (frame: Frame) => connection.send(JSON.stringify(frame));
-    const credentials = credentialsForSocket({ headers: request.headers, headersDistinct: request.headersDistinct, url: request.url }, null, clientAddress(request, options.trustProxy));
+    const credentials = credentialsForSocket(
+      { headers: request.headers, headersDistinct: request.headersDistinct, url: request.url },
+      null,
+      clientAddress(request, options.trustProxy),
+    );
 
     // Frames may arrive before authentication finished: they wait for it, in order.
     const ready = (async () => {
@@ -87,7 +91,11 @@ export function createLegacyWsHandler(
     });
   };
 
-  async function startStreams(session: Session, connection: LiveConnection, send: (frame: Frame) => void): Promise<void> {
+  async function startStreams(
+    session: Session,
+    connection: LiveConnection,
+    send: (frame: Frame) => void,
+  ): Promise<void> {
     const { userId } = session.requireUser();
     // Each stream ends with the connection; one that fails ends the connection (the client
     // reconnects and resumes from its delivered seq), and whatever was set up is released.
@@ -111,7 +119,9 @@ export function createLegacyWsHandler(
     const toFrame = (event: RoomSignal): Frame | undefined => {
       switch (event.type) {
         case 'typing':
-          return event.userId === userId ? undefined : { type: 'typing', room_id: event.roomId, user_id: event.userId, action: event.typing ? 'start' : 'stop' };
+          return event.userId === userId
+            ? undefined
+            : { type: 'typing', room_id: event.roomId, user_id: event.userId, action: event.typing ? 'start' : 'stop' };
         case 'ack':
           return { type: 'ack.received', room_id: event.roomId, user_id: event.userId, seq: event.seq };
         case 'presence': {
@@ -136,10 +146,17 @@ export function createLegacyWsHandler(
     })().catch(failed);
   }
 
-  async function handleFrame(session: Session, data: RawData, isBinary: boolean, send: (frame: Frame) => void): Promise<void> {
+  async function handleFrame(
+    session: Session,
+    data: RawData,
+    isBinary: boolean,
+    send: (frame: Frame) => void,
+  ): Promise<void> {
     let requestId: unknown;
     try {
-      const size = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : (data as Buffer | ArrayBuffer).byteLength;
+      const size = Array.isArray(data)
+        ? data.reduce((n, b) => n + b.length, 0)
+        : (data as Buffer | ArrayBuffer).byteLength;
       if (size > maxFrameBytes) throw tooLarge(`frame must be at most ${maxFrameBytes} bytes`);
       if (isBinary) throw invalid('frames must be JSON text');
       let frame: unknown;
@@ -152,10 +169,13 @@ export function createLegacyWsHandler(
       const envelope = frame as Frame;
       // Both the documented flat form and the enveloped {"type", "data": {...}} form.
       const body: Frame =
-        envelope.data && typeof envelope.data === 'object' && !Array.isArray(envelope.data) ? (envelope.data as Frame) : envelope;
+        envelope.data && typeof envelope.data === 'object' && !Array.isArray(envelope.data)
+          ? (envelope.data as Frame)
+          : envelope;
       requestId = envelope.request_id ?? body.request_id;
       if (typeof envelope.type !== 'string') throw invalid('frame needs a "type"', 'type');
-      if (!frameTypes.has(envelope.type)) throw invalid(`unknown frame type ${JSON.stringify(envelope.type).slice(0, 64)}`, 'type');
+      if (!frameTypes.has(envelope.type))
+        throw invalid(`unknown frame type ${JSON.stringify(envelope.type).slice(0, 64)}`, 'type');
       // Every frame that does work spends one point of the tenant's rate limit.
       await services.limits.admit(session);
 
@@ -167,7 +187,14 @@ export function createLegacyWsHandler(
             clientMessageId: body.client_message_id,
           });
           if (requestId !== undefined) {
-            send({ type: 'message.sent', request_id: requestId, room_id: message.roomId, message_id: message.id, seq: message.seq, created_at: message.createdAt });
+            send({
+              type: 'message.sent',
+              request_id: requestId,
+              room_id: message.roomId,
+              message_id: message.id,
+              seq: message.seq,
+              created_at: message.createdAt,
+            });
           }
           return;
         }

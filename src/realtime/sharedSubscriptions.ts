@@ -51,8 +51,14 @@ let nextDocumentId = 1;
  * key; variables used inside the selection are.
  */
 export function sharingKey(args: ExecutionArgs): string | undefined {
-  const operations = args.document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
-  const operation = args.operationName ? operations.find((o) => o.name?.value === args.operationName) : operations.length === 1 ? operations[0] : undefined;
+  const operations = args.document.definitions.filter(
+    (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION,
+  );
+  const operation = args.operationName
+    ? operations.find((o) => o.name?.value === args.operationName)
+    : operations.length === 1
+      ? operations[0]
+      : undefined;
   if (!operation || operation.operation !== 'subscription') return undefined;
   const selections = operation.selectionSet.selections;
   if (selections.length !== 1 || selections[0]!.kind !== Kind.FIELD) return undefined;
@@ -62,7 +68,11 @@ export function sharingKey(args: ExecutionArgs): string | undefined {
   if (args.document.definitions.some((d) => d.kind === Kind.FRAGMENT_DEFINITION)) {
     // Fragments may use variables too: key on all of them.
     const given = args.variableValues ?? {};
-    return `${documentId(args.document)}|${operation.name?.value ?? ''}|${JSON.stringify(Object.keys(given).sort().map((k) => [k, given[k]]))}`;
+    return `${documentId(args.document)}|${operation.name?.value ?? ''}|${JSON.stringify(
+      Object.keys(given)
+        .sort()
+        .map((k) => [k, given[k]]),
+    )}`;
   }
   const used = new Set<string>();
   if (root.selectionSet) visit(root.selectionSet, { Variable: (node) => void used.add(node.name.value) });
@@ -123,7 +133,9 @@ function sharedPayload(event: object, key: string, args: EnvelopedArgs, logger: 
   let payload = forEvent.get(key);
   if (payload === undefined) {
     const serialise = (result: ExecutionResult) =>
-      JSON.stringify(result.errors ? { ...result, errors: result.errors.map((e) => toGraphQLError(e, logger)) } : result);
+      JSON.stringify(
+        result.errors ? { ...result, errors: result.errors.map((e) => toGraphQLError(e, logger)) } : result,
+      );
     // Synchronous for the shareable fields (their resolvers are); a promise otherwise.
     const result = execute({ ...args, rootValue: event });
     payload = result instanceof Promise ? result.then(serialise) : serialise(result);

@@ -26,12 +26,18 @@ export function registerAdminRoutes(on: On, services: Services): void {
   on('POST', '/admin/tenants', async (r) => {
     const session = await r.session();
     const { tenant: created, apiKey } = await services.tenants.create(session, { name: (await r.body()).name });
-    return [201, { tenant_id: created.id, api_key: apiKey, name: created.name, created_at: created.createdAt.toISOString() }];
+    return [
+      201,
+      { tenant_id: created.id, api_key: apiKey, name: created.name, created_at: created.createdAt.toISOString() },
+    ];
   });
 
   on('GET', '/admin/tenants', async (r) => [200, (await services.tenants.list(await r.session())).map(tenant)]);
 
-  on('GET', '/admin/tenants/:tenant_id', async (r) => [200, tenant(await services.tenants.get(await r.session(), r.params.tenant_id))]);
+  on('GET', '/admin/tenants/:tenant_id', async (r) => [
+    200,
+    tenant(await services.tenants.get(await r.session(), r.params.tenant_id)),
+  ]);
 
   on('PATCH', '/admin/tenants/:tenant_id', async (r) => {
     const session = await r.session();
@@ -56,7 +62,10 @@ export function registerAdminRoutes(on: On, services: Services): void {
     return [201, { api_key: created.apiKey, key_id: created.keyId, created_at: created.createdAt.toISOString() }];
   });
 
-  on('GET', '/admin/tenants/:tenant_id/keys', async (r) => [200, (await services.tenants.listKeys(await r.session(), r.params.tenant_id)).map(key)]);
+  on('GET', '/admin/tenants/:tenant_id/keys', async (r) => [
+    200,
+    (await services.tenants.listKeys(await r.session(), r.params.tenant_id)).map(key),
+  ]);
 
   on('DELETE', '/admin/tenants/:tenant_id/keys/:key_id', async (r) => [
     200,
@@ -66,7 +75,10 @@ export function registerAdminRoutes(on: On, services: Services): void {
   on('GET', '/admin/tenants/:tenant_id/usage', async (r) => {
     const session = await r.session();
     await services.tenants.get(session, r.params.tenant_id);
-    const days = await services.usage.report(session, r.params.tenant_id!, { from: r.query.get('from'), to: r.query.get('to') });
+    const days = await services.usage.report(session, r.params.tenant_id!, {
+      from: r.query.get('from'),
+      to: r.query.get('to'),
+    });
     return [
       200,
       days.map((d) => ({

@@ -1,7 +1,8 @@
 import { AppError } from '../errors.js';
 
 /** `clientMessageId` -> `client_message_id`; names that are not camelCase (`X-User-Id`, `seq`) stay as they are. */
-export const snakeCase = (name: string) => (/^[a-z][a-zA-Z0-9]*$/.test(name) ? name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`) : name);
+export const snakeCase = (name: string) =>
+  /^[a-z][a-zA-Z0-9]*$/.test(name) ? name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`) : name;
 
 const camelWord = /\b[a-z][a-z0-9]*(?:[A-Z][a-z0-9]*)+\b/g;
 /** A JSON-quoted value in a message (what the client sent): never renamed. */

@@ -29,7 +29,12 @@ export type Handler = (request: Request) => Promise<[status: number, body: unkno
 export type On = (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, handler: Handler) => void;
 
 /** A find-my-way router whose routes (added by each `register`) answer JSON through `Handler`s. */
-export function createRestRouter(admit: Admit, logger: Logger, options: { maxBodyBytes: number }, register: Array<(on: On) => void>) {
+export function createRestRouter(
+  admit: Admit,
+  logger: Logger,
+  options: { maxBodyBytes: number },
+  register: Array<(on: On) => void>,
+) {
   const router = Router<HTTPVersion.V1>({
     ignoreTrailingSlash: true,
     defaultRoute: (_req, res) => sendError(res, notFound('Route'), logger),

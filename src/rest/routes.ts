@@ -40,14 +40,23 @@ export function registerRoutes(on: On, services: Services): void {
     const health = await services.health.check();
     return [
       health.status === 'error' ? 503 : 200,
-      { status: health.status, uptime: health.uptime, db_writable: health.dbWritable, ...(health.reason ? { reason: health.reason } : {}), ...(health.redis ? { redis: health.redis } : {}) },
+      {
+        status: health.status,
+        uptime: health.uptime,
+        db_writable: health.dbWritable,
+        ...(health.reason ? { reason: health.reason } : {}),
+        ...(health.redis ? { redis: health.redis } : {}),
+      },
     ];
   });
 
   on('POST', '/rooms', async (r) => {
     const session = await r.session();
     const body = await r.body();
-    return [201, room(await services.rooms.create(session, { type: body.type, members: body.members, name: body.name }))];
+    return [
+      201,
+      room(await services.rooms.create(session, { type: body.type, members: body.members, name: body.name })),
+    ];
   });
 
   on('GET', '/rooms', async (r) => [200, (await services.rooms.listForUser(await r.session())).map(room)]);
@@ -93,7 +102,11 @@ export function registerRoutes(on: On, services: Services): void {
   on('POST', '/notify', async (r) => {
     const session = await r.session();
     const body = await r.body();
-    const sent = await services.notifications.notify(session, { topic: body.topic, payload: body.payload, targets: notifyTargets(body.targets) });
+    const sent = await services.notifications.notify(session, {
+      topic: body.topic,
+      payload: body.payload,
+      targets: notifyTargets(body.targets),
+    });
     return [202, { notification_id: sent.id, created_at: sent.createdAt, recipients: sent.recipients }];
   });
 

@@ -11,7 +11,15 @@ import { GroupCommit } from './groupCommit.js';
 import { newId } from './ids.js';
 import type { Membership, RoomService } from './rooms.js';
 import type { UsageService } from './usage.js';
-import { check, checkJsonDepth, isStorableText, seqSchema, storableText, userIdSchema, utf8Bytes } from './validation.js';
+import {
+  check,
+  checkJsonDepth,
+  isStorableText,
+  seqSchema,
+  storableText,
+  userIdSchema,
+  utf8Bytes,
+} from './validation.js';
 
 export interface SendInput {
   content: unknown;
@@ -100,7 +108,13 @@ export class MessageService {
   async ack(session: Session, roomId: unknown, seq: unknown): Promise<void> {
     const member = await this.rooms.authorize(session, 'room:read', { roomId });
     const moved = await this.moveCursor(member, seq, 'deliveredSeq');
-    if (moved) this.bus.publish('room', moved.roomId, { type: 'ack', roomId: moved.roomId, userId: moved.userId, seq: moved.seq });
+    if (moved)
+      this.bus.publish('room', moved.roomId, {
+        type: 'ack',
+        roomId: moved.roomId,
+        userId: moved.userId,
+        seq: moved.seq,
+      });
   }
 
   /** Moves the caller's read cursor forward to `seq` (never back). */
@@ -117,7 +131,8 @@ export class MessageService {
         where: { roomId: member.roomId, userId: member.userId, [cursor]: { lt: seq }, room: { lastSeq: { gte: seq } } },
         data: { [cursor]: seq },
       });
-      const room = count > 0 ? null : await tx.room.findUnique({ where: { id: member.roomId }, select: { lastSeq: true } });
+      const room =
+        count > 0 ? null : await tx.room.findUnique({ where: { id: member.roomId }, select: { lastSeq: true } });
       return { moved: count > 0, room };
     });
     if (room && seq > room.lastSeq) {
@@ -150,7 +165,9 @@ export class MessageService {
       }
     }
     this.metrics.sendBatchSize.observe(batch.length);
-    const stored = results.flatMap((result, i) => (result instanceof Error || result.duplicate ? [] : [{ message: result.message, tenantId: batch[i]!.tenantId }]));
+    const stored = results.flatMap((result, i) =>
+      result instanceof Error || result.duplicate ? [] : [{ message: result.message, tenantId: batch[i]!.tenantId }],
+    );
     // Published on the next turn of the event loop: the senders' answers go out first, then the
     // fan-out (which may write to thousands of sockets). Batches publish in commit order.
     setImmediate(() => {

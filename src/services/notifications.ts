@@ -8,7 +8,16 @@ import type { Logger } from '../logger.js';
 import { EventQueue, type Connection } from './eventQueue.js';
 import { newId } from './ids.js';
 import type { RoomService } from './rooms.js';
-import { check, checkJsonDepth, idSchema, isStorableText, roomIdSchema, storableText, userIdSchema, utf8Bytes } from './validation.js';
+import {
+  check,
+  checkJsonDepth,
+  idSchema,
+  isStorableText,
+  roomIdSchema,
+  storableText,
+  userIdSchema,
+  utf8Bytes,
+} from './validation.js';
 
 export interface NotifyInput {
   topic: unknown;
@@ -107,10 +116,14 @@ export class NotificationService {
       for (const m of members) recipients.add(m.userId);
     }
     if (targets.topicSubscribers) {
-      const subscribers = await this.db.read.topicSubscription.findMany({ where: { tenantId, topic }, select: { userId: true } });
+      const subscribers = await this.db.read.topicSubscription.findMany({
+        where: { tenantId, topic },
+        select: { userId: true },
+      });
       for (const s of subscribers) recipients.add(s.userId);
     }
-    if (recipients.size > MAX_RECIPIENTS) throw invalid(`a notification may reach at most ${MAX_RECIPIENTS} users`, 'targets');
+    if (recipients.size > MAX_RECIPIENTS)
+      throw invalid(`a notification may reach at most ${MAX_RECIPIENTS} users`, 'targets');
 
     const now = new Date();
     const expiresAt = new Date(now.getTime() + this.settings.ttlMs);
@@ -212,7 +225,13 @@ export class NotificationService {
         const nextAttemptAt = new Date(Date.now() + this.settings.retryIntervalMs);
         await this.db.transaction((tx) =>
           tx.notificationDelivery.updateMany({
-            where: { tenantId, userId, status: 'pending', notificationId: { in: [...replayed] }, nextAttemptAt: { lt: nextAttemptAt } },
+            where: {
+              tenantId,
+              userId,
+              status: 'pending',
+              notificationId: { in: [...replayed] },
+              nextAttemptAt: { lt: nextAttemptAt },
+            },
             data: { nextAttemptAt },
           }),
         );
@@ -222,7 +241,8 @@ export class NotificationService {
       await queue.return();
       throw err;
     } finally {
-      for (const event of backlog) if (event.attempt > 0 || !replayed.has(event.notification.id)) queue.push(event.notification);
+      for (const event of backlog)
+        if (event.attempt > 0 || !replayed.has(event.notification.id)) queue.push(event.notification);
       backlog = undefined;
     }
     return queue;
@@ -253,7 +273,17 @@ export class NotificationService {
     session.assert('tenant:admin');
     const tenantId = filter.tenantId == null ? undefined : check(idSchema, filter.tenantId, 'tenantId');
     const limit =
-      filter.limit == null ? 100 : check(z.number().int('must be an integer').min(1, 'must be at least 1').transform((n) => Math.min(n, 1000)), filter.limit, 'limit');
+      filter.limit == null
+        ? 100
+        : check(
+            z
+              .number()
+              .int('must be an integer')
+              .min(1, 'must be at least 1')
+              .transform((n) => Math.min(n, 1000)),
+            filter.limit,
+            'limit',
+          );
     const rows = await this.db.read.notificationDelivery.findMany({
       where: { status: 'dead', ...(tenantId ? { tenantId } : {}) },
       include: { notification: true },
@@ -322,12 +352,7 @@ export class NotificationService {
     }
   }
 
-  private async retry(
-    d: DueDelivery,
-    now: Date,
-    retryIntervalMs: number,
-    retryMaxAttempts: number,
-  ): Promise<void> {
+  private async retry(d: DueDelivery, now: Date, retryIntervalMs: number, retryMaxAttempts: number): Promise<void> {
     const key = userKey(d.tenantId, d.userId);
     // A listener filtered to other topics does not count as the target being reachable.
     if (!this.listening.get(key)?.some((topics) => !topics || topics.has(d.notification.topic))) return;
@@ -345,7 +370,8 @@ export class NotificationService {
       }),
     );
     if (count === 0 || exhausted) {
-      if (count > 0) this.logger.warn({ tenant_id: d.tenantId, notification_id: d.notificationId }, 'Notification dead-lettered');
+      if (count > 0)
+        this.logger.warn({ tenant_id: d.tenantId, notification_id: d.notificationId }, 'Notification dead-lettered');
       return;
     }
     this.bus.publish('user', key, {

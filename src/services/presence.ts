@@ -133,7 +133,13 @@ export class RedisPresenceStore implements PresenceStore {
       // Reap dead instances (one reaper each, thanks to the NX lock).
       const dead = await this.redis.zrangebyscore(this.instances, '-inf', Date.now() - this.instanceTtlMs);
       for (const instance of dead) {
-        const lock = await this.redis.set(`${this.prefix}presence:reap:${instance}`, this.instance, 'PX', this.instanceTtlMs, 'NX');
+        const lock = await this.redis.set(
+          `${this.prefix}presence:reap:${instance}`,
+          this.instance,
+          'PX',
+          this.instanceTtlMs,
+          'NX',
+        );
         if (!lock) continue;
         const users = Object.keys(await this.redis.hgetall(this.hash(instance)));
         await this.redis.multi().del(this.hash(instance)).zrem(this.instances, instance).exec();
@@ -174,7 +180,10 @@ export class RedisPresenceStore implements PresenceStore {
 export class PresenceService {
   private readonly offlineTimers = new Map<string, NodeJS.Timeout>();
   /** `online` of every member a query lists, counted per tick in batches (its store away: offline). */
-  readonly onlineCounts = new TickBatcher<string, number>((keys) => this.store.countMany(keys).catch(() => new Map()), 0);
+  readonly onlineCounts = new TickBatcher<string, number>(
+    (keys) => this.store.countMany(keys).catch(() => new Map()),
+    0,
+  );
 
   constructor(
     private readonly db: Database,
@@ -189,7 +198,9 @@ export class PresenceService {
     this.store.start((keys) => {
       for (const key of keys) {
         const split = key.indexOf(':');
-        void this.settleOffline(key.slice(0, split), key.slice(split + 1)).catch((err) => this.logger.error({ err }, 'Presence update failed'));
+        void this.settleOffline(key.slice(0, split), key.slice(split + 1)).catch((err) =>
+          this.logger.error({ err }, 'Presence update failed'),
+        );
       }
     });
   }

@@ -212,7 +212,10 @@ export class RoomService {
       if (existing) throw this.dmExists(existing.id);
       roles = members.map((id) => [id, 'member']);
     } else {
-      roles = [[creator, 'admin'], ...members.filter((id) => id !== creator).map((id): [string, string] => [id, 'member'])];
+      roles = [
+        [creator, 'admin'],
+        ...members.filter((id) => id !== creator).map((id): [string, string] => [id, 'member']),
+      ];
     }
 
     const id = newId('room');
@@ -223,7 +226,9 @@ export class RoomService {
           data: { id, tenantId, type, uniqueKey, name, createdBy: creator },
           select: roomSelect,
         });
-        await tx.roomMember.createMany({ data: roles.map(([userId, role]) => ({ roomId: id, tenantId, userId, role })) });
+        await tx.roomMember.createMany({
+          data: roles.map(([userId, role]) => ({ roomId: id, tenantId, userId, role })),
+        });
         return created;
       })) as RoomView;
     } catch (err) {
@@ -238,7 +243,8 @@ export class RoomService {
     }
     const userIds = roles.map(([userId]) => userId);
     this.bus.publish('cache', 'all', { type: 'membership', roomId: id, userIds });
-    for (const userId of userIds) this.bus.publish('user', userKey(tenantId, userId), { type: 'roomJoined', roomId: id });
+    for (const userId of userIds)
+      this.bus.publish('user', userKey(tenantId, userId), { type: 'roomJoined', roomId: id });
     this.logger.debug({ tenant_id: tenantId, room_id: id, type }, 'Room created');
     return room;
   }
@@ -256,7 +262,10 @@ export class RoomService {
       if ((err as { code?: string }).code === 'NOT_FOUND') return null;
       throw err;
     }
-    return (await this.db.read.room.findUnique({ where: { id: member.roomId }, select: roomSelect })) as RoomView | null;
+    return (await this.db.read.room.findUnique({
+      where: { id: member.roomId },
+      select: roomSelect,
+    })) as RoomView | null;
   }
 
   /**
@@ -271,7 +280,9 @@ export class RoomService {
       const id = check(roomIdSchema, page.after, 'after');
       const member = await this.loadMembership(id, userId);
       const cursor =
-        member?.tenantId === tenantId ? await this.db.read.room.findUnique({ where: { id }, select: { createdAt: true } }) : null;
+        member?.tenantId === tenantId
+          ? await this.db.read.room.findUnique({ where: { id }, select: { createdAt: true } })
+          : null;
       if (!cursor) throw invalid('after must be the id of one of your rooms', 'after');
       after = { id, createdAt: cursor.createdAt };
     }
@@ -279,7 +290,9 @@ export class RoomService {
       where: {
         tenantId,
         members: { some: { userId } },
-        ...(after && { OR: [{ createdAt: { gt: after.createdAt } }, { createdAt: after.createdAt, id: { gt: after.id } }] }),
+        ...(after && {
+          OR: [{ createdAt: { gt: after.createdAt } }, { createdAt: after.createdAt, id: { gt: after.id } }],
+        }),
       },
       select: roomSelect,
       orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],

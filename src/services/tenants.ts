@@ -58,9 +58,19 @@ const graceSchema = z
   .int('must be a whole number of seconds')
   .min(0, 'must not be negative')
   .max(MAX_GRACE_SECONDS, `must be at most ${MAX_GRACE_SECONDS} (30 days)`);
-const idSchema = z.string({ error: 'must be a string' }).min(1, 'must not be empty').max(64, 'must be at most 64 characters');
+const idSchema = z
+  .string({ error: 'must be a string' })
+  .min(1, 'must not be empty')
+  .max(64, 'must be at most 64 characters');
 
-const keyViewSelect = { id: true, prefix: true, createdAt: true, lastUsedAt: true, expiresAt: true, revokedAt: true } as const;
+const keyViewSelect = {
+  id: true,
+  prefix: true,
+  createdAt: true,
+  lastUsedAt: true,
+  expiresAt: true,
+  revokedAt: true,
+} as const;
 
 /** Tenants and their API keys: the operator's (master key) side of ChatAPI. */
 export class TenantService {
@@ -84,13 +94,24 @@ export class TenantService {
     const now = new Date();
     const row = await this.db.read.tenant.findFirst({
       where: { id: tenantId, deletedAt: null },
-      include: { _count: { select: { apiKeys: { where: { revokedAt: null, OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] } } } } },
+      include: {
+        _count: {
+          select: { apiKeys: { where: { revokedAt: null, OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] } } },
+        },
+      },
     });
     if (!row) throw notFound('Tenant');
     return this.toView(row);
   }
 
-  private toView(row: { id: string; name: string; rateLimit: number | null; disabled: boolean; createdAt: Date; _count: { apiKeys: number } }): TenantView {
+  private toView(row: {
+    id: string;
+    name: string;
+    rateLimit: number | null;
+    disabled: boolean;
+    createdAt: Date;
+    _count: { apiKeys: number };
+  }): TenantView {
     return {
       id: row.id,
       name: row.name,
@@ -119,7 +140,11 @@ export class TenantService {
     const id = newId('tenant');
     await this.db.transaction((tx) =>
       tx.tenant.create({
-        data: { id, name, apiKeys: { create: { id: newId('key'), keyHash: hashKey(apiKey), prefix: apiKey.slice(0, 10) } } },
+        data: {
+          id,
+          name,
+          apiKeys: { create: { id: newId('key'), keyHash: hashKey(apiKey), prefix: apiKey.slice(0, 10) } },
+        },
       }),
     );
     this.audit('tenant.create', id);
@@ -131,7 +156,11 @@ export class TenantService {
     const now = new Date();
     const rows = await this.db.read.tenant.findMany({
       where: { deletedAt: null },
-      include: { _count: { select: { apiKeys: { where: { revokedAt: null, OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] } } } } },
+      include: {
+        _count: {
+          select: { apiKeys: { where: { revokedAt: null, OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] } } },
+        },
+      },
       orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
     });
     return rows.map((row) => this.toView(row));
@@ -143,12 +172,17 @@ export class TenantService {
   }
 
   /** Renames, sets the rate limit (null: back to the default), disables or enables. */
-  async update(session: Session, tenantId: unknown, input: { name?: unknown; rateLimit?: unknown; disabled?: unknown }): Promise<TenantView> {
+  async update(
+    session: Session,
+    tenantId: unknown,
+    input: { name?: unknown; rateLimit?: unknown; disabled?: unknown },
+  ): Promise<TenantView> {
     session.assert('tenant:admin');
     const data: { name?: string; rateLimit?: number | null; disabled?: boolean } = {};
     if (input.name !== undefined) data.name = check(nameSchema, input.name, 'name');
     if (input.rateLimit !== undefined) data.rateLimit = check(rateLimitSchema, input.rateLimit, 'rateLimit');
-    if (input.disabled !== undefined) data.disabled = check(z.boolean({ error: 'must be true or false' }), input.disabled, 'disabled');
+    if (input.disabled !== undefined)
+      data.disabled = check(z.boolean({ error: 'must be true or false' }), input.disabled, 'disabled');
     const { id } = await this.db.transaction(async (tx) => {
       const tenant = await this.live(tx, tenantId);
       await tx.tenant.update({ where: { id: tenant.id }, data });
@@ -177,7 +211,13 @@ export class TenantService {
         data: { expiresAt: until },
       });
       return tx.apiKey.create({
-        data: { id: newId('key'), tenantId: tenant.id, keyHash: hashKey(apiKey), prefix: apiKey.slice(0, 10), createdAt: now },
+        data: {
+          id: newId('key'),
+          tenantId: tenant.id,
+          keyHash: hashKey(apiKey),
+          prefix: apiKey.slice(0, 10),
+          createdAt: now,
+        },
         select: { id: true, tenantId: true, createdAt: true },
       });
     });
@@ -189,7 +229,11 @@ export class TenantService {
   async listKeys(session: Session, tenantId: unknown): Promise<KeyView[]> {
     session.assert('tenant:admin');
     const tenant = await this.live(this.db.read, tenantId);
-    return this.db.read.apiKey.findMany({ where: { tenantId: tenant.id }, select: keyViewSelect, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
+    return this.db.read.apiKey.findMany({
+      where: { tenantId: tenant.id },
+      select: keyViewSelect,
+      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+    });
   }
 
   /** Refuses the key from now on, on every instance; sockets using it are closed. */
@@ -198,9 +242,16 @@ export class TenantService {
     const id = check(idSchema, keyId, 'keyId');
     const key = await this.db.transaction(async (tx) => {
       const tenant = await this.live(tx, tenantId);
-      const found = await tx.apiKey.findFirst({ where: { id, tenantId: tenant.id }, select: { id: true, revokedAt: true } });
+      const found = await tx.apiKey.findFirst({
+        where: { id, tenantId: tenant.id },
+        select: { id: true, revokedAt: true },
+      });
       if (!found) throw notFound('Key');
-      return tx.apiKey.update({ where: { id }, data: { revokedAt: found.revokedAt ?? new Date() }, select: { ...keyViewSelect, tenantId: true } });
+      return tx.apiKey.update({
+        where: { id },
+        data: { revokedAt: found.revokedAt ?? new Date() },
+        select: { ...keyViewSelect, tenantId: true },
+      });
     });
     this.changed(key.tenantId);
     this.audit('tenant.revoke_key', key.tenantId, { key_id: key.id });
@@ -225,7 +276,10 @@ export class TenantService {
       await tx.tenantUsageDay.deleteMany({ where });
       await tx.usageActiveUser.deleteMany({ where });
       await tx.apiKey.deleteMany({ where });
-      await tx.tenant.update({ where: { id: tenant.id }, data: { deletedAt: new Date(), disabled: true, name: '', rateLimit: null } });
+      await tx.tenant.update({
+        where: { id: tenant.id },
+        data: { deletedAt: new Date(), disabled: true, name: '', rateLimit: null },
+      });
       return tenant.id;
     });
     this.changed(id);

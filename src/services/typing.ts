@@ -40,7 +40,12 @@ export class TypingService {
     } else {
       this.states.set(key, { expiry, announcedAt: Date.now() });
     }
-    this.bus.publish('room', member.roomId, { type: 'typing', roomId: member.roomId, userId: member.userId, typing: true });
+    this.bus.publish('room', member.roomId, {
+      type: 'typing',
+      roomId: member.roomId,
+      userId: member.userId,
+      typing: true,
+    });
   }
 
   private stop(key: string, roomId: string, userId: string): void {

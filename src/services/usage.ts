@@ -29,13 +29,17 @@ interface Counters {
 let day = { value: '', until: 0 };
 const today = () => {
   const now = Date.now();
-  if (now >= day.until) day = { value: new Date(now).toISOString().slice(0, 10), until: (Math.floor(now / 86_400_000) + 1) * 86_400_000 };
+  if (now >= day.until)
+    day = { value: new Date(now).toISOString().slice(0, 10), until: (Math.floor(now / 86_400_000) + 1) * 86_400_000 };
   return day.value;
 };
 const daySchema = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date like 2026-01-31')
-  .refine((d) => !Number.isNaN(Date.parse(d)) && new Date(Date.parse(d)).toISOString().startsWith(d), 'is not a valid date');
+  .refine(
+    (d) => !Number.isNaN(Date.parse(d)) && new Date(Date.parse(d)).toISOString().startsWith(d),
+    'is not a valid date',
+  );
 const MAX_RANGE_DAYS = 366;
 
 /**
@@ -60,7 +64,15 @@ export class UsageService {
     const key = `${tenantId}\u0000${day}`;
     let c = this.pending.get(key);
     if (!c) {
-      c = { tenantId, day, messagesSent: 0, apiRequests: 0, rateLimited: 0, peakConnections: this.open.get(tenantId) ?? 0, users: new Set() };
+      c = {
+        tenantId,
+        day,
+        messagesSent: 0,
+        apiRequests: 0,
+        rateLimited: 0,
+        peakConnections: this.open.get(tenantId) ?? 0,
+        users: new Set(),
+      };
       this.pending.set(key, c);
     }
     return c;
@@ -103,7 +115,9 @@ export class UsageService {
 
   /** Adds what was counted since the last flush to the database (one transaction). */
   flush(): Promise<void> {
-    this.flushing = this.flushing.then(() => this.write()).catch((err) => this.logger.error({ err }, 'Usage flush failed'));
+    this.flushing = this.flushing
+      .then(() => this.write())
+      .catch((err) => this.logger.error({ err }, 'Usage flush failed'));
     return this.flushing;
   }
 
@@ -135,7 +149,8 @@ export class UsageService {
               ON CONFLICT DO NOTHING`;
           }
         }
-        for (const [keyId, at] of keys) await tx.apiKey.updateMany({ where: { id: keyId }, data: { lastUsedAt: new Date(at) } });
+        for (const [keyId, at] of keys)
+          await tx.apiKey.updateMany({ where: { id: keyId }, data: { lastUsedAt: new Date(at) } });
       });
     } catch (err) {
       // Put the counts back so the next flush retries them.
@@ -166,7 +181,11 @@ export class UsageService {
     await this.flush();
     const [rows, users] = await Promise.all([
       this.db.read.tenantUsageDay.findMany({ where: { tenantId, day: { gte: from, lte: to } } }),
-      this.db.read.usageActiveUser.groupBy({ by: ['day'], where: { tenantId, day: { gte: from, lte: to } }, _count: { _all: true } }),
+      this.db.read.usageActiveUser.groupBy({
+        by: ['day'],
+        where: { tenantId, day: { gte: from, lte: to } },
+        _count: { _all: true },
+      }),
     ]);
     const byDay = new Map(rows.map((r) => [r.day, r]));
     const usersByDay = new Map(users.map((u) => [u.day, u._count._all]));

@@ -53,7 +53,8 @@ export function jsonDepth(value: unknown): number {
 
 /** Refuses JSON nested deeper than MAX_JSON_DEPTH with a VALIDATION_ERROR naming `field`. */
 export function checkJsonDepth(value: unknown, field: string): void {
-  if (jsonDepth(value) > MAX_JSON_DEPTH) throw invalid(`${field} must be nested at most ${MAX_JSON_DEPTH} levels deep`, field);
+  if (jsonDepth(value) > MAX_JSON_DEPTH)
+    throw invalid(`${field} must be nested at most ${MAX_JSON_DEPTH} levels deep`, field);
 }
 
 /** Bytes `text` takes in UTF-8, without allocating a buffer. */

@@ -15,10 +15,19 @@ export class Client {
     readonly headers: Record<string, string> = {},
   ) {}
 
-  async request<T = any>(method: string, path: string, body?: unknown, extraHeaders: Record<string, string> = {}): Promise<HttpResult<T>> {
+  async request<T = any>(
+    method: string,
+    path: string,
+    body?: unknown,
+    extraHeaders: Record<string, string> = {},
+  ): Promise<HttpResult<T>> {
     const res = await fetch(this.baseUrl + path, {
       method,
-      headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...this.headers, ...extraHeaders },
+      headers: {
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...this.headers,
+        ...extraHeaders,
+      },
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
     });
     const text = await res.text();
@@ -38,7 +47,12 @@ export class Client {
   async graphql<R, V>(
     document: TypedDocumentNode<R, V>,
     ...[variables]: V extends Record<string, never> ? [] : [V]
-  ): Promise<HttpResult<{ data?: R | null; errors?: Array<{ message: string; path?: string[]; extensions: Record<string, any> }> }>> {
+  ): Promise<
+    HttpResult<{
+      data?: R | null;
+      errors?: Array<{ message: string; path?: string[]; extensions: Record<string, any> }>;
+    }>
+  > {
     return this.request('POST', '/graphql', { query: print(document), variables });
   }
 

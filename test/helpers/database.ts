@@ -9,7 +9,8 @@ export const testProvider = process.env.CHATAPI_TEST_DB === 'postgresql' ? 'post
 const adminUrl = process.env.PG_TEST_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 
 /** The postgresql project runs the scale-out configuration: PostgreSQL and Redis together. */
-export const testRedisUrl = testProvider === 'postgresql' ? (process.env.REDIS_TEST_URL ?? 'redis://127.0.0.1:6379') : undefined;
+export const testRedisUrl =
+  testProvider === 'postgresql' ? (process.env.REDIS_TEST_URL ?? 'redis://127.0.0.1:6379') : undefined;
 
 export interface TestDatabase {
   /** Environment for ChatAPI: empty for SQLite (DATA_DIR decides), DATABASE_URL for PostgreSQL. */

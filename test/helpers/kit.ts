@@ -92,7 +92,11 @@ function roomSeed(tenant: TenantSeed, id: string): RoomSeed {
     tenant,
     as: (userId) => {
       const rest = tenant.as(userId);
-      return { roomId: id, rest, send: (content, fields = {}) => rest.post(`/rooms/${id}/messages`, { content, ...fields }) };
+      return {
+        roomId: id,
+        rest,
+        send: (content, fields = {}) => rest.post(`/rooms/${id}/messages`, { content, ...fields }),
+      };
     },
   };
 }
@@ -108,7 +112,8 @@ export function seed(server: ServerAddress) {
         const { tenant_id: tenantId, api_key: apiKey } = res.body;
         if (options.rateLimit !== undefined) {
           const patched = await admin.request('PATCH', `/admin/tenants/${tenantId}`, { rate_limit: options.rateLimit });
-          if (patched.status !== 200) throw new Error(`rate limit not set: ${patched.status} ${JSON.stringify(patched.body)}`);
+          if (patched.status !== 200)
+            throw new Error(`rate limit not set: ${patched.status} ${JSON.stringify(patched.body)}`);
         }
         return tenantSeed(server, tenantId, apiKey);
       })();

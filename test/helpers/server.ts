@@ -63,7 +63,10 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
     logs,
     defer: (cleanup) => void cleanups.push(cleanup),
     async stop() {
-      for (const cleanup of cleanups.splice(0).reverse()) await Promise.resolve().then(cleanup).catch(() => {});
+      for (const cleanup of cleanups.splice(0).reverse())
+        await Promise.resolve()
+          .then(cleanup)
+          .catch(() => {});
       await app.stop();
       await database.drop();
       rmSync(dataDir, { recursive: true, force: true });

@@ -37,7 +37,10 @@ export function graphqlWsClient(
     lazy: false,
     retryAttempts: 0,
     onNonLazyError: () => {},
-    on: { closed: (event) => resolveClosed({ code: (event as CloseEvent).code, reason: String((event as CloseEvent).reason) }) },
+    on: {
+      closed: (event) =>
+        resolveClosed({ code: (event as CloseEvent).code, reason: String((event as CloseEvent).reason) }),
+    },
   });
   server.defer?.(() => client.dispose());
   return Object.assign(client, { closed, socket: () => socket });
@@ -82,7 +85,8 @@ export class Subscription<T> {
     const deadline = Date.now() + timeoutMs;
     while (!predicate(this)) {
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`timed out; have ${this.values.length} values, errors ${JSON.stringify(this.errors)}`);
+      if (left <= 0)
+        throw new Error(`timed out; have ${this.values.length} values, errors ${JSON.stringify(this.errors)}`);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, Math.min(left, 200));
         this.waiters.push(() => {
@@ -113,7 +117,9 @@ export class LegacyClient {
       this.socket.once('open', () => resolve());
       this.socket.once('error', reject);
     });
-    this.closed = new Promise((resolve) => this.socket.once('close', (code, reason) => resolve({ code, reason: String(reason) })));
+    this.closed = new Promise((resolve) =>
+      this.socket.once('close', (code, reason) => resolve({ code, reason: String(reason) })),
+    );
     this.socket.on('message', (data) => {
       this.frames.push(JSON.parse(String(data)));
       for (const w of this.waiters.splice(0)) w();
@@ -124,12 +130,22 @@ export class LegacyClient {
    * Connects and waits until the server has set the connection up (its streams attached): frames
    * are handled only after that, so the answer to a probe frame marks the moment.
    */
-  static async connect(server: Pick<ServerAddress, 'url' | 'defer'>, apiKey: string, userId: string): Promise<LegacyClient> {
-    const client = new LegacyClient(server, `?api_key=${encodeURIComponent(apiKey)}&user_id=${encodeURIComponent(userId)}`);
+  static async connect(
+    server: Pick<ServerAddress, 'url' | 'defer'>,
+    apiKey: string,
+    userId: string,
+  ): Promise<LegacyClient> {
+    const client = new LegacyClient(
+      server,
+      `?api_key=${encodeURIComponent(apiKey)}&user_id=${encodeURIComponent(userId)}`,
+    );
     await client.opened;
     client.send({ type: 'subscribe', room_id: 'room_readiness_probe', request_id: '__ready__' });
     await client.until((frames) => frames.some((f) => f.request_id === '__ready__'));
-    client.frames.splice(client.frames.findIndex((f) => f.request_id === '__ready__'), 1);
+    client.frames.splice(
+      client.frames.findIndex((f) => f.request_id === '__ready__'),
+      1,
+    );
     return client;
   }
 

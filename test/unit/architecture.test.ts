@@ -16,13 +16,21 @@ function sourceFiles(dir = src): string[] {
 /** The src/-relative files `file` imports (relative imports only). */
 function importsOf(file: string): string[] {
   const text = readFileSync(path.join(src, file), 'utf8');
-  const specifiers = [...text.matchAll(/(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s+['"](\.[^'"]+)['"]/g)].map((m) => m[1]!);
-  return specifiers.map((s) => path.relative(src, path.resolve(path.dirname(path.join(src, file)), s)).replace(/\.js$/, '.ts'));
+  const specifiers = [...text.matchAll(/(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s+['"](\.[^'"]+)['"]/g)].map(
+    (m) => m[1]!,
+  );
+  return specifiers.map((s) =>
+    path.relative(src, path.resolve(path.dirname(path.join(src, file)), s)).replace(/\.js$/, '.ts'),
+  );
 }
 
 const files = sourceFiles();
 const violations = (from: (file: string) => boolean, to: (target: string) => boolean) =>
-  files.filter(from).flatMap((file) => importsOf(file).filter(to).map((target) => `${file} -> ${target}`));
+  files.filter(from).flatMap((file) =>
+    importsOf(file)
+      .filter(to)
+      .map((target) => `${file} -> ${target}`),
+  );
 const under = (folder: string) => (file: string) => file.startsWith(`${folder}/`);
 
 describe('import directions', () => {
@@ -32,7 +40,9 @@ describe('import directions', () => {
   });
 
   it('services never import graphql, rest, realtime or http', () => {
-    expect(violations(under('services'), (t) => ['graphql', 'rest', 'realtime', 'http'].some((f) => under(f)(t)))).toEqual([]);
+    expect(
+      violations(under('services'), (t) => ['graphql', 'rest', 'realtime', 'http'].some((f) => under(f)(t))),
+    ).toEqual([]);
   });
 
   it('auth never imports services', () => {
@@ -44,7 +54,17 @@ describe('import directions', () => {
   });
 
   it('rest/admin.ts and rest/routes.ts never import each other', () => {
-    expect(violations((f) => f === 'rest/admin.ts', (t) => t === 'rest/routes.ts')).toEqual([]);
-    expect(violations((f) => f === 'rest/routes.ts', (t) => t === 'rest/admin.ts')).toEqual([]);
+    expect(
+      violations(
+        (f) => f === 'rest/admin.ts',
+        (t) => t === 'rest/routes.ts',
+      ),
+    ).toEqual([]);
+    expect(
+      violations(
+        (f) => f === 'rest/routes.ts',
+        (t) => t === 'rest/admin.ts',
+      ),
+    ).toEqual([]);
   });
 });

@@ -28,7 +28,9 @@ function authenticatorWithEmptyStore() {
 describe('Authenticator key caches', () => {
   it('refuses an over-long key with 401 without reading or caching anything', async () => {
     const { auth, lookups } = authenticatorWithEmptyStore();
-    await expect(auth.authenticate({ apiKey: `sk_${'a'.repeat(MAX_API_KEY_LENGTH)}`, userId: 'u' })).rejects.toMatchObject({
+    await expect(
+      auth.authenticate({ apiKey: `sk_${'a'.repeat(MAX_API_KEY_LENGTH)}`, userId: 'u' }),
+    ).rejects.toMatchObject({
       code: 'AUTHENTICATION_ERROR',
       message: 'Invalid API key',
     });
@@ -39,7 +41,9 @@ describe('Authenticator key caches', () => {
     const { auth } = authenticatorWithEmptyStore();
     for (let i = 0; i < 2_000; i += 1) {
       const key = `sk_${randomBytes(150).toString('base64url')}`.slice(0, MAX_API_KEY_LENGTH);
-      await expect(auth.authenticate({ apiKey: key, userId: 'u' })).rejects.toMatchObject({ code: 'AUTHENTICATION_ERROR' });
+      await expect(auth.authenticate({ apiKey: key, userId: 'u' })).rejects.toMatchObject({
+        code: 'AUTHENTICATION_ERROR',
+      });
     }
     const caches = auth as unknown as {
       hashes: { size: number };

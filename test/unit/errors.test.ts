@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { AppError, CloseCode, errorBody, errorCodes, isDatabaseUnavailable, publicError, rateLimited, type ErrorCode } from '../../src/errors.js';
+import {
+  AppError,
+  CloseCode,
+  errorBody,
+  errorCodes,
+  isDatabaseUnavailable,
+  publicError,
+  rateLimited,
+  type ErrorCode,
+} from '../../src/errors.js';
 import { toGraphQLError } from '../../src/graphql/errors.js';
 
 describe('the error table', () => {
@@ -16,7 +25,9 @@ describe('the error table', () => {
     for (const code of Object.keys(errorCodes) as ErrorCode[]) {
       const error = toGraphQLError(new AppError(code));
       expect(error.extensions.code).toBe(code);
-      expect((error.extensions.http as { status?: number } | undefined)?.status).toBe(errorCodes[code].requestLevel ? errorCodes[code].status : undefined);
+      expect((error.extensions.http as { status?: number } | undefined)?.status).toBe(
+        errorCodes[code].requestLevel ? errorCodes[code].status : undefined,
+      );
     }
   });
 

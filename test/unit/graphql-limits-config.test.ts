@@ -22,7 +22,14 @@ describe('GraphQL limit settings', () => {
       GRAPHQL_MAX_COST: '1000',
       GRAPHQL_MAX_RESPONSE_BYTES: '100000',
     });
-    expect(config.graphqlLimits).toEqual({ maxDepth: 12, maxAliases: 5, maxTokens: 900, maxDirectives: 3, maxCost: 1000, maxResponseBytes: 100_000 });
+    expect(config.graphqlLimits).toEqual({
+      maxDepth: 12,
+      maxAliases: 5,
+      maxTokens: 900,
+      maxDirectives: 3,
+      maxCost: 1000,
+      maxResponseBytes: 100_000,
+    });
   });
 
   it('reports every bad value at once, naming the variable', () => {

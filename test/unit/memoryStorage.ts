@@ -35,7 +35,9 @@ export class MemoryStorage implements DeliveryStorage {
 
   async history(q: HistoryQuery): Promise<MessageData[]> {
     this.reads += 1;
-    const all = (this.rooms.get(q.roomId) ?? []).filter((m) => (q.afterSeq === undefined || m.seq > q.afterSeq) && (q.beforeSeq === undefined || m.seq < q.beforeSeq));
+    const all = (this.rooms.get(q.roomId) ?? []).filter(
+      (m) => (q.afterSeq === undefined || m.seq > q.afterSeq) && (q.beforeSeq === undefined || m.seq < q.beforeSeq),
+    );
     const page = q.afterSeq !== undefined ? all.slice(0, q.limit) : all.slice(-q.limit);
     await this.gate;
     return page;

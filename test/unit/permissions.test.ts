@@ -5,7 +5,10 @@ import { AppError } from '../../src/errors.js';
 import { inRestDialect, snakeCase } from '../../src/rest/dialect.js';
 import { invalid } from '../../src/errors.js';
 
-const user = new Session({ kind: 'user', tenantId: 'tenant_1', userId: 'alice', keyId: 'key_1', rateLimit: null }, 'Unauthorized');
+const user = new Session(
+  { kind: 'user', tenantId: 'tenant_1', userId: 'alice', keyId: 'key_1', rateLimit: null },
+  'Unauthorized',
+);
 const master = new Session({ kind: 'master' }, 'Admin API disabled: MASTER_API_KEY is not set');
 const anonymous = new Session({ kind: 'anonymous' }, 'Unauthorized');
 
@@ -33,7 +36,12 @@ describe('the role table', () => {
   });
 
   it('gives every action exactly one kind of actor', () => {
-    const byWho = Object.fromEntries(['master', 'user', 'member'].map((w) => [w, (Object.keys(permissions) as Action[]).filter((a) => permissions[a].who === w).sort()]));
+    const byWho = Object.fromEntries(
+      ['master', 'user', 'member'].map((w) => [
+        w,
+        (Object.keys(permissions) as Action[]).filter((a) => permissions[a].who === w).sort(),
+      ]),
+    );
     expect(byWho).toEqual({
       master: ['tenant:admin'],
       user: ['notification:receive', 'notification:send', 'room:create', 'tenant:read'],
@@ -46,18 +54,33 @@ describe('Session.assert', () => {
   it('returns the user for user and room actions, and refuses the others with the documented texts', () => {
     expect(user.assert('room:create')).toMatchObject({ tenantId: 'tenant_1', userId: 'alice' });
     expect(user.assert('room:read')).toMatchObject({ userId: 'alice' });
-    expect(refusal(() => user.assert('tenant:admin'))).toEqual({ code: 'AUTHENTICATION_ERROR', message: 'Unauthorized' });
-    expect(refusal(() => anonymous.assert('tenant:admin'))).toEqual({ code: 'AUTHENTICATION_ERROR', message: 'Unauthorized' });
+    expect(refusal(() => user.assert('tenant:admin'))).toEqual({
+      code: 'AUTHENTICATION_ERROR',
+      message: 'Unauthorized',
+    });
+    expect(refusal(() => anonymous.assert('tenant:admin'))).toEqual({
+      code: 'AUTHENTICATION_ERROR',
+      message: 'Unauthorized',
+    });
   });
 
   it('lets the master key administer but never act as a user, and keeps the admin refusal text it was built with', () => {
     expect(master.assert('tenant:admin')).toEqual({ kind: 'master' });
     for (const action of ['tenant:read', 'room:create', 'room:post', 'notification:send'] as const) {
-      expect(refusal(() => master.assert(action))).toEqual({ code: 'AUTHENTICATION_ERROR', message: 'Missing X-API-Key header' });
-      expect(refusal(() => anonymous.assert(action))).toEqual({ code: 'AUTHENTICATION_ERROR', message: 'Missing X-API-Key header' });
+      expect(refusal(() => master.assert(action))).toEqual({
+        code: 'AUTHENTICATION_ERROR',
+        message: 'Missing X-API-Key header',
+      });
+      expect(refusal(() => anonymous.assert(action))).toEqual({
+        code: 'AUTHENTICATION_ERROR',
+        message: 'Missing X-API-Key header',
+      });
     }
     const disabled = new Session({ kind: 'anonymous' }, 'Admin API disabled: MASTER_API_KEY is not set');
-    expect(refusal(() => disabled.assert('tenant:admin'))).toEqual({ code: 'AUTHENTICATION_ERROR', message: 'Admin API disabled: MASTER_API_KEY is not set' });
+    expect(refusal(() => disabled.assert('tenant:admin'))).toEqual({
+      code: 'AUTHENTICATION_ERROR',
+      message: 'Admin API disabled: MASTER_API_KEY is not set',
+    });
   });
 });
 
@@ -67,7 +90,10 @@ describe('the REST dialect of error fields', () => {
     expect(snakeCase('seq')).toBe('seq');
     expect(snakeCase('X-User-Id')).toBe('X-User-Id');
     const renamed = inRestDialect(invalid('clientMessageId must be a string', 'clientMessageId')) as AppError;
-    expect([renamed.message, renamed.details]).toEqual(['client_message_id must be a string', { field: 'client_message_id' }]);
+    expect([renamed.message, renamed.details]).toEqual([
+      'client_message_id must be a string',
+      { field: 'client_message_id' },
+    ]);
     const nested = inRestDialect(invalid('targets.userIds[0] must not be empty', 'targets')) as AppError;
     expect([nested.message, nested.details]).toEqual(['targets.user_ids[0] must not be empty', { field: 'targets' }]);
     // What the client sent is quoted back as it was sent.

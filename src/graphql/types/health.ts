@@ -4,7 +4,8 @@ import { builder } from '../builder.js';
 const Health = builder.objectRef<HealthView>('Health').implement({
   fields: (t) => ({
     status: t.exposeString('status', {
-      description: '"ok"; "degraded" when Redis is down (stored, but real-time across instances impaired); "error" when the database cannot be written',
+      description:
+        '"ok"; "degraded" when Redis is down (stored, but real-time across instances impaired); "error" when the database cannot be written',
     }),
     uptime: t.exposeInt('uptime', { description: 'Seconds since this instance started' }),
     dbWritable: t.exposeBoolean('dbWritable'),

@@ -15,7 +15,8 @@ export const Message = builder.objectRef<MessageData>('Message').implement({
     isMine: t.boolean({
       description: "Whether the caller's user sent it.",
       extensions: viewerDependent,
-      resolve: (message, _args, { session }) => session.actor.kind === 'user' && session.actor.userId === message.senderId,
+      resolve: (message, _args, { session }) =>
+        session.actor.kind === 'user' && session.actor.userId === message.senderId,
     }),
   }),
 });

@@ -42,13 +42,15 @@ const RoomEventUnion = builder.unionType('RoomEvent', {
   },
 });
 
-const InboxEvent = builder.objectRef<{ roomId: string; message: (typeof Message)['$inferType'] }>('InboxEvent').implement({
-  description: 'A message in one of the rooms of the user.',
-  fields: (t) => ({
-    roomId: t.exposeID('roomId'),
-    message: t.field({ type: Message, resolve: (e) => e.message }),
-  }),
-});
+const InboxEvent = builder
+  .objectRef<{ roomId: string; message: (typeof Message)['$inferType'] }>('InboxEvent')
+  .implement({
+    description: 'A message in one of the rooms of the user.',
+    fields: (t) => ({
+      roomId: t.exposeID('roomId'),
+      message: t.field({ type: Message, resolve: (e) => e.message }),
+    }),
+  });
 
 const RoomCursorInput = builder.inputType('RoomCursorInput', {
   fields: (t) => ({
@@ -101,21 +103,24 @@ builder.subscriptionFields((t) => ({
       'Messages of every room of the user, including rooms joined later. Each room starts after its cursor ' +
       "in `after`, or after the member's delivered seq. Seqs are in order per room.",
     args: { after: t.arg({ type: [RoomCursorInput] }) },
-    subscribe: (_root, args, { session, services, connection }) => services.delivery.inbox(session, args.after, connection),
+    subscribe: (_root, args, { session, services, connection }) =>
+      services.delivery.inbox(session, args.after, connection),
     resolve: (message) => ({ roomId: message.roomId, message }),
   }),
   roomEvents: t.field({
     type: RoomEventUnion,
     description: 'Typing, presence (of members) and acks in one room, live.',
     args: { roomId: t.arg.id({ required: true }) },
-    subscribe: (_root, args, { session, services, connection }) => services.delivery.roomEvents(session, args.roomId, connection),
+    subscribe: (_root, args, { session, services, connection }) =>
+      services.delivery.roomEvents(session, args.roomId, connection),
     resolve: (event) => event,
   }),
   notifications: t.field({
     type: Notification,
     description: 'Stored notifications not yet acknowledged, then live ones; `topics` narrows both.',
     args: { topics: t.arg.stringList() },
-    subscribe: (_root, args, { session, services, connection }) => services.notifications.stream(session, args.topics, connection),
+    subscribe: (_root, args, { session, services, connection }) =>
+      services.notifications.stream(session, args.topics, connection),
     resolve: (notification) => notification,
   }),
 }));
@@ -131,8 +136,7 @@ builder.mutationFields((t) => ({
   notify: t.field({
     type: Notification,
     args: { input: t.arg({ type: NotifyInput, required: true }) },
-    resolve: (_root, { input }, { session, services }) =>
-      services.notifications.notify(session, input),
+    resolve: (_root, { input }, { session, services }) => services.notifications.notify(session, input),
   }),
   ackNotification: t.boolean({
     description: 'Confirms a notification arrived: it is neither replayed nor retried again.',

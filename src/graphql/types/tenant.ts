@@ -9,7 +9,10 @@ export const Tenant = builder.objectRef<TenantView>('Tenant').implement({
   fields: (t) => ({
     id: t.exposeID('id'),
     name: t.exposeString('name'),
-    rateLimit: t.exposeInt('rateLimit', { nullable: true, description: "The tenant's own limit (requests per second); null means the default" }),
+    rateLimit: t.exposeInt('rateLimit', {
+      nullable: true,
+      description: "The tenant's own limit (requests per second); null means the default",
+    }),
     effectiveRateLimit: t.exposeInt('effectiveRateLimit', { description: 'The limit that applies' }),
     disabled: t.exposeBoolean('disabled'),
     keyCount: t.exposeInt('keyCount', { description: 'Keys that work now' }),
@@ -119,7 +122,7 @@ builder.mutationFields((t) => ({
   }),
   updateTenant: t.field({
     type: Tenant,
-    description: 'Takes effect within a second on every instance. Disabling closes the tenant\'s sockets.',
+    description: "Takes effect within a second on every instance. Disabling closes the tenant's sockets.",
     args: { id: t.arg.id({ required: true }), input: t.arg({ type: UpdateTenantInput, required: true }) },
     resolve: (_root, { id, input }, { session, services }) => services.tenants.update(session, id, input),
   }),

@@ -199,7 +199,11 @@ export class MessageStream implements AsyncIterableIterator<MessageData> {
     if (!cursor) return;
     if (this.connection) await this.connection.drained(this.connection.maxBufferedBytes * DRAINED_SHARE);
     if (this.done) return;
-    const page = await this.feeds.storage.history({ roomId: cursor.feed.roomId, afterSeq: cursor.seq, limit: PAGE_SIZE });
+    const page = await this.feeds.storage.history({
+      roomId: cursor.feed.roomId,
+      afterSeq: cursor.seq,
+      limit: PAGE_SIZE,
+    });
     for (const m of page) {
       if (m.seq !== cursor.seq + 1 + cursor.page.length) break;
       cursor.page.push(m);

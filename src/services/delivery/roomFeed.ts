@@ -36,7 +36,10 @@ type Waker = () => void;
  * reading a gap from storage. In both, messages from the bus are `held` (in arrival order) and
  * processed once it is `live` again.
  */
-type FeedState = { kind: 'starting'; held: MessageData[] } | { kind: 'live' } | { kind: 'filling'; held: MessageData[] };
+type FeedState =
+  | { kind: 'starting'; held: MessageData[] }
+  | { kind: 'live' }
+  | { kind: 'filling'; held: MessageData[] };
 
 /**
  * One room as seen by this instance: the highest seq stored, the latest messages, and who waits
@@ -109,7 +112,12 @@ export class RoomFeed {
     let gone = false;
     try {
       while (this.lastSeq + 1 < upTo && !this.closed) {
-        const page = await this.storage.history({ roomId: this.roomId, afterSeq: this.lastSeq, beforeSeq: upTo, limit: PAGE_SIZE });
+        const page = await this.storage.history({
+          roomId: this.roomId,
+          afterSeq: this.lastSeq,
+          beforeSeq: upTo,
+          limit: PAGE_SIZE,
+        });
         const before = this.lastSeq;
         for (const m of page) if (m.seq === this.lastSeq + 1) this.append(m);
         if (this.lastSeq === before) {

@@ -50,7 +50,12 @@ export class DeliveryService {
   }
 
   /** `messageAdded`: stored messages with seq > afterSeq, then live ones. */
-  async roomMessages(session: Session, roomId: unknown, afterSeq: unknown, connection?: Connection): Promise<MessageStream> {
+  async roomMessages(
+    session: Session,
+    roomId: unknown,
+    afterSeq: unknown,
+    connection?: Connection,
+  ): Promise<MessageStream> {
     const member = await this.rooms.requireMember(session, roomId);
     const after = afterSeq == null ? undefined : check(seqSchema, afterSeq, 'afterSeq');
     const stream = new MessageStream(this.feeds, connection);
@@ -64,7 +69,11 @@ export class DeliveryService {
   }
 
   /** `inbox`: the messages of every room of the user (see userRooms). */
-  async inbox(session: Session, after: RoomCursorInput[] | null | undefined, connection?: Connection): Promise<MessageStream> {
+  async inbox(
+    session: Session,
+    after: RoomCursorInput[] | null | undefined,
+    connection?: Connection,
+  ): Promise<MessageStream> {
     return (await this.userRooms(session, { after, connection })).messages;
   }
 
@@ -80,7 +89,8 @@ export class DeliveryService {
   ): Promise<UserRoomStreams> {
     const { tenantId, userId } = session.requireUser();
     const cursors = new Map<string, number>();
-    for (const [i, c] of (options.after ?? []).entries()) cursors.set(c.roomId, check(seqSchema, c.afterSeq, `after[${i}].afterSeq`));
+    for (const [i, c] of (options.after ?? []).entries())
+      cursors.set(c.roomId, check(seqSchema, c.afterSeq, `after[${i}].afterSeq`));
     const messages = new MessageStream(this.feeds, options.connection);
     const signals = options.signals ? new EventQueue<RoomSignal>(options.connection) : undefined;
     if (signals) {
@@ -113,7 +123,10 @@ export class DeliveryService {
 
   /** The rooms of a user (a method of its own so a test can join a room right after the listing). */
   protected memberships(tenantId: string, userId: string): Promise<Membership[]> {
-    return this.db.read.roomMember.findMany({ where: { tenantId, userId }, select: { roomId: true, deliveredSeq: true } });
+    return this.db.read.roomMember.findMany({
+      where: { tenantId, userId },
+      select: { roomId: true, deliveredSeq: true },
+    });
   }
 
   /** Typing, presence and ack events of one room, live only. */
