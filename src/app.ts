@@ -126,7 +126,7 @@ export function buildApp(config: Config, options: { logger?: Logger } = {}): App
   const graphqlWss = new WebSocketServer({ ...wsOptions, handleProtocols });
   const legacyWss = new WebSocketServer(wsOptions);
   const graphqlWs = createGraphQLWsHandler(graphql.yoga, services, connections, logger, config.trustProxy);
-  const legacyWs = createLegacyWsHandler(services, bus, connections, logger, {
+  const legacyWs = createLegacyWsHandler(services, connections, logger, {
     maxFrameBytes: config.maxBodyBytes,
     trustProxy: config.trustProxy,
   });

@@ -5,7 +5,6 @@ import type { Session } from '../auth/session.js';
 import { AppError, invalid, publicError, tooLarge } from '../errors.js';
 import { inRestDialect } from '../rest/dialect.js';
 import type { MessageData, NotificationData } from '../events/events.js';
-import type { EventBus } from '../events/bus.js';
 import type { Logger } from '../logger.js';
 import type { RoomSignal } from '../services/delivery/index.js';
 import { overBudget } from '../services/eventQueue.js';
@@ -44,7 +43,6 @@ const notificationFrame = (n: NotificationData) => ({
  */
 export function createLegacyWsHandler(
   services: Services,
-  bus: EventBus,
   registry: ConnectionRegistry,
   logger: Logger,
   options: { maxFrameBytes: number; trustProxy: boolean },
