@@ -51,6 +51,13 @@ async function startServer(env = {}, dataDir = mkdtempSync(path.join(os.tmpdir()
       DATA_DIR: dataDir,
       MASTER_API_KEY: masterKey,
       LOG_LEVEL: 'warn',
+      // Every load generator connects from 127.0.0.1 as a handful of users: lift the per-address
+      // and per-user caps (and the total) that would otherwise refuse thousands of test sockets.
+      MAX_CONNECTIONS: '100000',
+      MAX_CONNECTIONS_PER_ADDRESS: '100000',
+      MAX_CONNECTIONS_PER_TENANT: '100000',
+      MAX_CONNECTIONS_PER_USER: '100000',
+      MAX_SUBSCRIPTIONS_PER_USER: '100000',
       ...env,
     },
     stdio: ['ignore', 'inherit', 'inherit'],
