@@ -41,8 +41,8 @@ const AUTH_FAILURES = { points: 20, duration: 10 };
 /** Longer keys are refused at once, unhashed and uncached (ours are 43 characters). */
 export const MAX_API_KEY_LENGTH = 256;
 
-/** How much memory the key caches may take, counted by entry. */
-const KEY_CACHE_BYTES = 16 * 1024 * 1024;
+/** How much memory the key cache may take, counted by entry. */
+const KEY_CACHE_BYTES = 4 * 1024 * 1024;
 /** A cached entry's rough footprint: a 64-character hash, and a record (or the 'unknown' mark). */
 const keyEntrySize = (record: unknown) => 64 + (typeof record === 'string' ? 8 : 256);
 
@@ -69,8 +69,10 @@ export class Authenticator {
   // was away (Redis down) and an invalidation was lost.
   // Bounded by bytes, not only by count, and keyed by hash: a flood of bad keys costs at most
   // KEY_CACHE_BYTES, never the keys' own size.
+  // `max` stays at 10,000: lru-cache allocates its index arrays for `max` entries up front, and
+  // 100,000 cost ~10 KB of RSS per idle WebSocket in the benchmark (docs/performance.md).
   private readonly byHash = new LRUCache<string, KeyRecord | 'unknown'>({
-    max: 100_000,
+    max: 10_000,
     maxSize: KEY_CACHE_BYTES,
     sizeCalculation: keyEntrySize,
     ttl: KEY_CACHE_TTL_MS,
