@@ -141,11 +141,19 @@ export function listCostRule(maxCost: number): ValidationRule {
   });
 }
 
+/** Results the size cap serialised already, with their JSON text (read by the HTTP answer). */
+export const serialisedResults = new WeakMap<ExecutionResult, string>();
+
 /** The answer, serialised, is at most `maxBytes`; otherwise it is replaced by one coded error. */
 function useResponseSizeCap(maxBytes: number): Plugin<GraphQLContext> {
   const cap = (result: ExecutionResult): ExecutionResult | undefined => {
-    // Serialising is native and far cheaper than the resolvers that built the result.
-    if (Buffer.byteLength(JSON.stringify(result)) <= maxBytes) return undefined;
+    // Serialising is native and far cheaper than the resolvers that built the result; the text is
+    // kept so that the HTTP answer does not serialise it a second time.
+    const text = JSON.stringify(result);
+    if (Buffer.byteLength(text) <= maxBytes) {
+      serialisedResults.set(result, text);
+      return undefined;
+    }
     return {
       errors: [
         refused(
@@ -187,7 +195,7 @@ function useResponseSizeCap(maxBytes: number): Plugin<GraphQLContext> {
  */
 function useMutationPoints(): Plugin<GraphQLContext> {
   return {
-    async onExecute({ args, setResultAndStopExecution }) {
+    onExecute({ args, setResultAndStopExecution }) {
       const operation = args.document.definitions.find(
         (d: DefinitionNode): d is OperationDefinitionNode =>
           d.kind === Kind.OPERATION_DEFINITION && (args.operationName == null || d.name?.value === args.operationName),
@@ -195,12 +203,15 @@ function useMutationPoints(): Plugin<GraphQLContext> {
       if (operation?.operation !== 'mutation') return;
       const context = args.contextValue as GraphQLContext;
       const fields = countRootFields(operation.selectionSet, args.document.definitions);
-      try {
-        await context.services.limits.admitExtra(context.session, fields - 1);
-      } catch (err) {
-        // Coded here: over graphql-ws no later hook gives a stopped execution's errors their code.
-        setResultAndStopExecution({ errors: [toGraphQLError(err)] });
-      }
+      // One field was paid for by the request's admission: no extra promise on the common path.
+      if (fields <= 1) return;
+      return context.services.limits.admitExtra(context.session, fields - 1).then(
+        () => undefined,
+        (err: unknown) => {
+          // Coded here: over graphql-ws no later hook gives a stopped execution's errors their code.
+          setResultAndStopExecution({ errors: [toGraphQLError(err)] });
+        },
+      );
     },
   };
 }

@@ -10,7 +10,7 @@ import type { Logger } from '../logger.js';
 import { rateLimitExceeded, rateLimitHeaders, type RateLimitState } from '../services/rateLimits.js';
 import type { Services } from '../services/index.js';
 import type { GraphQLContext } from './builder.js';
-import { graphqlLimitPlugins, type GraphQLLimits } from './limits.js';
+import { graphqlLimitPlugins, serialisedResults, type GraphQLLimits } from './limits.js';
 import { normaliseErrors, toGraphQLError, useErrorCodes } from './errors.js';
 import { ANONYMOUS_MAX_DOCUMENT_BYTES, MISSING_KEY, requireOperation, useDocumentGuards } from './guards.js';
 import { schema } from './schema.js';
@@ -73,17 +73,12 @@ function resultAnswer(result: ExecutionResult, logger: Logger, status = 200): An
     | { status?: number; headers?: Record<string, string> }
     | undefined;
   if (http?.status && result.data == null) status = http.status;
-  const text = JSON.stringify(
-    result.errors
-      ? {
-          ...result,
-          errors: result.errors.map(({ extensions: { http: _, ...extensions }, ...error }) => ({
-            ...error,
-            extensions,
-          })),
-        }
-      : result,
-  );
+  const text = result.errors
+    ? JSON.stringify({
+        ...result,
+        errors: result.errors.map(({ extensions: { http: _, ...extensions }, ...error }) => ({ ...error, extensions })),
+      })
+    : (serialisedResults.get(result) ?? JSON.stringify(result));
   return { status, headers: { 'content-type': 'application/json; charset=utf-8', ...http?.headers }, text };
 }
 
